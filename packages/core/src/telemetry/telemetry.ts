@@ -62,7 +62,9 @@ let api: OpenTelemetryApi | null | undefined;
 
 /**
  * Sets the OpenTelemetry API module to report to, for runtimes where it cannot be found on its
- * own (bundled or edge code), or `null` to turn reporting off. Call it before creating clients.
+ * own (bundled or edge code); `null` turns reporting off; `undefined` goes back to finding
+ * `@opentelemetry/api` on its own. Affects {@link telemetry} calls made afterwards, so call it
+ * before creating clients.
  *
  * @example
  * ```ts
@@ -71,7 +73,7 @@ let api: OpenTelemetryApi | null | undefined;
  * setOpenTelemetryApi(otel);
  * ```
  */
-export function setOpenTelemetryApi(value: OpenTelemetryApi | null): void {
+export function setOpenTelemetryApi(value: OpenTelemetryApi | null | undefined): void {
   api = value;
 }
 
@@ -117,12 +119,18 @@ export function telemetry(scope: string, version?: string): Telemetry {
   return {
     count(name, value = 1, attributes) {
       let counter = counters.get(name);
-      if (counter === undefined) counters.set(name, (counter = meter.createCounter(name)));
+      if (counter === undefined) {
+        counter = meter.createCounter(name);
+        counters.set(name, counter);
+      }
       counter.add(value, attributes);
     },
     record(name, value, attributes) {
       let histogram = histograms.get(name);
-      if (histogram === undefined) histograms.set(name, (histogram = meter.createHistogram(name)));
+      if (histogram === undefined) {
+        histogram = meter.createHistogram(name);
+        histograms.set(name, histogram);
+      }
       histogram.record(value, attributes);
     },
     span(name, fn, attributes) {

@@ -1,0 +1,67 @@
+import { isPortcullisError, ManualClock, MemoryStore } from '@portcullis/core';
+import { describe, expect, it } from 'vitest';
+
+// The full Store contract runs against MemoryStore and RedisStore in test/store/ (one conformance
+// suite); this file covers what is MemoryStore's own: bounds, eviction and option checks.
+describe('MemoryStore bounds', () => {
+  it('evicts the least recently written live entry when full, and reports it', async () => {
+    const evicted: string[] = [];
+    const store = new MemoryStore({ maxEntries: 2, onEvict: (key) => evicted.push(key) });
+    await store.set('a', '1', 60_000);
+    await store.set('b', '2', 60_000);
+    await store.set('a', '1b', 60_000); // rewrite: 'a' is now the most recent
+    await store.set('c', '3', 60_000);
+    expect(evicted).toEqual(['b']);
+    expect(await store.get('a')).toBe('1b');
+    expect(await store.get('b')).toBeUndefined();
+    expect(store.size).toBe(2);
+  });
+
+  it('drops expired entries before evicting anything live', async () => {
+    const clock = new ManualClock();
+    const evicted: string[] = [];
+    const store = new MemoryStore({ maxEntries: 2, clock, onEvict: (key) => evicted.push(key) });
+    await store.set('short', '1', 10);
+    await store.set('long', '2', 60_000);
+    clock.advance(11);
+    await store.set('new', '3', 60_000);
+    expect(evicted).toEqual([]);
+    expect(await store.get('long')).toBe('2');
+    expect(await store.get('new')).toBe('3');
+  });
+
+  it("refuses new keys when full with whenFull: 'reject', and keeps what it holds", async () => {
+    const store = new MemoryStore({ maxEntries: 1, whenFull: 'reject' });
+    expect(await store.setIfAbsent('nonce:1', '1', 60_000)).toBe(true);
+    const error = await store.setIfAbsent('nonce:2', '1', 60_000).catch((e: unknown) => e);
+    expect(isPortcullisError(error, 'ERR_STORE_FULL')).toBe(true);
+    expect(await store.get('nonce:1')).toBe('1');
+    expect(await store.get('nonce:2')).toBeUndefined();
+    // Rewriting a key it already holds needs no room.
+    await store.set('nonce:1', '2', 60_000);
+    expect(await store.get('nonce:1')).toBe('2');
+  });
+
+  it('stays bounded under many distinct keys', async () => {
+    const store = new MemoryStore({ maxEntries: 100 });
+    for (let i = 0; i < 10_000; i++) await store.set(`k${i}`, 'v', 60_000);
+    expect(store.size).toBe(100);
+    expect(await store.get('k9999')).toBe('v');
+    expect(await store.get('k0')).toBeUndefined();
+  });
+
+  it('refuses bad options as misuse (TypeError with a code)', () => {
+    for (const options of [{ maxEntries: 0 }, { maxEntries: 1.5 }, { whenFull: 'drop' }]) {
+      expect(() => new MemoryStore(options as never)).toThrow(
+        expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_VALUE' }),
+      );
+    }
+  });
+
+  it('clear() drops everything', async () => {
+    const store = new MemoryStore();
+    await store.set('a', '1', 1_000);
+    store.clear();
+    expect(store.size).toBe(0);
+  });
+});
