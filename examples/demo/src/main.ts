@@ -1,0 +1,24 @@
+// The Portcullis demo: one scene per package, each self-contained (servers it needs run on
+// 127.0.0.1 and stop when it ends). Run it with `bash scripts/demo.sh` from the repository root.
+import { coreScene } from './scenes/core.ts';
+
+type Scene = [title: string, run: (say: (line: string) => void) => Promise<void>];
+
+const scenes: Scene[] = [['@portcullis/core: secrets, errors, stores', coreScene]];
+
+const say = (line: string): void => {
+  process.stdout.write(`  ${line}\n`);
+};
+
+let failed = 0;
+for (const [title, run] of scenes) {
+  process.stdout.write(`\n▶ ${title}\n`);
+  try {
+    await run(say);
+  } catch (error) {
+    failed++;
+    process.stdout.write(`  ✗ scene failed: ${(error as Error).stack ?? String(error)}\n`);
+  }
+}
+process.stdout.write(failed ? `\n${failed} scene(s) failed\n` : '\nall scenes ran\n');
+process.exitCode = failed ? 1 : 0;
