@@ -39,9 +39,10 @@ package_checks() {
     (cd "$dir" && pnpm pack --pack-destination "$out" >/dev/null) || { status=1; continue; }
   done
   for tgz in "$out"/*.tgz; do
-    publint run "$tgz" --strict >"$out/log" 2>&1 || { cat "$out/log"; status=1; }
-    attw "$tgz" --profile esm-only --format table-flipped >"$out/log" 2>&1 || { cat "$out/log"; status=1; }
-    echo "   $(basename "$tgz"): publint and attw $([ $status = 0 ] && echo ok || echo 'see above')"
+    local ok=1
+    publint run "$tgz" --strict >"$out/log" 2>&1 || { cat "$out/log"; ok=0; }
+    attw "$tgz" --profile esm-only >"$out/log" 2>&1 || { cat "$out/log"; ok=0; }
+    [ $ok = 1 ] && echo "   $(basename "$tgz"): publint and attw ok" || status=1
   done
   rm -rf "$out"
   return $status

@@ -19,7 +19,7 @@ if [ "$("$node_bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ] ||
   npm install --prefix "$tools" --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
     "$node_pkg@$NODE_VERSION" "pnpm@$PNPM_VERSION" >&2
 fi
-export PATH="$node_bin:$tools/node_modules/.bin:$PATH"
+export PATH="$root/node_modules/.bin:$node_bin:$tools/node_modules/.bin:$PATH"
 # Dependencies exactly as the committed lockfile says; a no-op (about a second) when nothing changed.
 (cd "$root" && pnpm install --frozen-lockfile --prefer-offline --reporter=silent) >&2
 cd "$root"
