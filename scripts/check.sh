@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Every check, in order: lint and format, types, build, package checks (publint, attw), unit and
+# Every check, in order: lint and format, types, docs examples, build, package checks (publint, attw), unit and
 # integration tests. Runs every step even after a failure, prints what failed, and ends with one
 # line summing the whole suite: `N passed, N failed[, N skipped]` (tests plus the checks above).
 # Extra arguments go to vitest (e.g. `bash scripts/check.sh packages/webhooks`).
@@ -56,6 +56,7 @@ tests() {
 step "redis-server present" ensure_redis
 step "lint and format (biome)" biome ci --reporter=summary .
 step "types (tsc)" tsc -p tsconfig.json
+step "docs examples compile" node scripts/check-examples.ts
 step "build" pnpm -r --filter './packages/*' run build
 step "package checks (publint --strict, attw esm-only)" package_checks
 tests "$@"
