@@ -1,0 +1,7 @@
+export {
+  type RedisClientLike,
+  RedisStore,
+  type RedisStoreCommonOptions,
+  type RedisStoreConnectOptions,
+  type RedisStoreOptions,
+} from './RedisStore.ts';
