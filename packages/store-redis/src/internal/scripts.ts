@@ -15,7 +15,7 @@ export const CORRUPT_REPLY = 'PORTCULLIS_CORRUPT';
 
 /**
  * KEYS[1] = counter, ARGV[1] = by (integer), ARGV[2] = ttl (ms, integer ≥ 1).
- * Returns { value, pttl }. Creates the key at `by` with the TTL when absent; otherwise adds `by`
+ * Returns { value (decimal string), pttl }. Creates the key at `by` with the TTL when absent; otherwise adds `by`
  * and keeps the TTL (a fixed window). A key found without a TTL (written by something else) gets
  * one, so no counter lives forever. A value that is not a decimal integer, a key of another type,
  * or a result outside ±(2^53 − 1) is refused with an error reply and left unchanged.
@@ -25,22 +25,24 @@ local current = redis.pcall('GET', KEYS[1])
 if type(current) == 'table' and current.err then
   return redis.error_reply('${CORRUPT_REPLY} not a counter')
 end
-local by = tonumber(ARGV[1])
 if not current then
   redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-  return { by, tonumber(ARGV[2]) }
+  return { ARGV[1], tonumber(ARGV[2]) }
 end
 if not string.match(current, '^%-?%d+$') then
   return redis.error_reply('${CORRUPT_REPLY} not a counter')
 end
-local n = tonumber(current) + by
+local n = tonumber(current) + tonumber(ARGV[1])
 if n > 9007199254740991 or n < -9007199254740991 then
   return redis.error_reply('${CORRUPT_REPLY} not a counter')
 end
-local value = redis.pcall('INCRBY', KEYS[1], ARGV[1])
-if type(value) == 'table' and value.err then
+local done = redis.pcall('INCRBY', KEYS[1], ARGV[1])
+if type(done) == 'table' and done.err then
   return redis.error_reply('${CORRUPT_REPLY} not a counter')
 end
+-- The new value as Redis's own decimal string: Lua numbers are doubles, and clients decode
+-- large integer replies inexactly.
+local value = redis.call('GET', KEYS[1])
 local pttl = redis.call('PTTL', KEYS[1])
 if pttl < 0 then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])
