@@ -67,6 +67,7 @@ export async function openClient(options: OpenClientOptions): Promise<OpenedClie
   const { connectTimeoutMs, maxReconnectDelayMs, closeTimeoutMs, telemetry } = options;
 
   let client: ReturnType<typeof createClient>;
+  let connected = false;
   try {
     client = createClient({
       url,
@@ -75,7 +76,10 @@ export async function openClient(options: OpenClientOptions): Promise<OpenedClie
       disableOfflineQueue: true,
       socket: {
         connectTimeout: connectTimeoutMs,
-        reconnectStrategy: (retries) => reconnectDelay(retries, maxReconnectDelayMs),
+        // A refusal by the server (wrong password, unknown user) on the first connection will
+        // not go away by retrying: give up at once. Once connected, always retry.
+        reconnectStrategy: (retries, cause) =>
+          !connected && isErrorReply(cause) ? false : reconnectDelay(retries, maxReconnectDelayMs),
       },
     });
   } catch {
@@ -87,6 +91,9 @@ export async function openClient(options: OpenClientOptions): Promise<OpenedClie
   client.on('error', (error: unknown) => {
     lastError = error;
     telemetry.count('portcullis.store_redis.connection_errors');
+  });
+  client.on('ready', () => {
+    connected = true;
   });
   client.on('reconnecting', () => telemetry.count('portcullis.store_redis.reconnects'));
 
@@ -104,9 +111,16 @@ export async function openClient(options: OpenClientOptions): Promise<OpenedClie
       );
     });
   } catch (error) {
-    client.destroy();
+    if (client.isOpen) client.destroy();
     if (error instanceof StoreError) throw error;
-    throw new StoreError('ERR_STORE_UNAVAILABLE', 'Could not connect to Redis.', { cause: error });
+    const refused = isErrorReply(error) ? /^[A-Z]{2,32}/.exec(error.message)?.[0] : undefined;
+    throw new StoreError(
+      'ERR_STORE_UNAVAILABLE',
+      refused === undefined
+        ? 'Could not connect to Redis.'
+        : `Redis refused the connection (${refused}).`,
+      { cause: error },
+    );
   }
 
   return {
