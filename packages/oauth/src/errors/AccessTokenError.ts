@@ -1,0 +1,75 @@
+import { OAuthError, type OAuthErrorCode } from './OAuthError.ts';
+
+/** The codes an {@link AccessTokenError} carries. */
+export type AccessTokenErrorCode = Extract<
+  OAuthErrorCode,
+  | 'ERR_OAUTH_TOKEN_MISSING'
+  | 'ERR_OAUTH_TOKEN_INVALID'
+  | 'ERR_OAUTH_TOKEN_EXPIRED'
+  | 'ERR_OAUTH_INSUFFICIENT_SCOPE'
+  | 'ERR_OAUTH_JWKS_UNAVAILABLE'
+>;
+
+const STATUS: Record<AccessTokenErrorCode, number> = {
+  ERR_OAUTH_TOKEN_MISSING: 401,
+  ERR_OAUTH_TOKEN_INVALID: 401,
+  ERR_OAUTH_TOKEN_EXPIRED: 401,
+  ERR_OAUTH_INSUFFICIENT_SCOPE: 403,
+  ERR_OAUTH_JWKS_UNAVAILABLE: 503,
+};
+
+function quote(value: string): string {
+  // RFC 6750 §3: quoted-string without `"` or `\`; our own descriptions never contain either.
+  return `"${value.replace(/["\\]/g, '')}"`;
+}
+
+/**
+ * An inbound access token was refused by the verifier. `status` is the HTTP status to answer
+ * with (401, 403, or 503 when no signing keys can be had) and `wwwAuthenticate` the
+ * `WWW-Authenticate` header value (RFC 6750 §3), both safe to send to the caller.
+ *
+ * | code | status | `error` in `WWW-Authenticate` |
+ * | --- | --- | --- |
+ * | `ERR_OAUTH_TOKEN_MISSING` | 401 | none (`Bearer realm=…` only) |
+ * | `ERR_OAUTH_TOKEN_INVALID` | 401 | `invalid_token` |
+ * | `ERR_OAUTH_TOKEN_EXPIRED` | 401 | `invalid_token` |
+ * | `ERR_OAUTH_INSUFFICIENT_SCOPE` | 403 | `insufficient_scope` (+ `scope`) |
+ * | `ERR_OAUTH_JWKS_UNAVAILABLE` | 503 | none |
+ *
+ * @example
+ * ```ts
+ * import { AccessTokenError } from '@portcullis/oauth';
+ * const error = new AccessTokenError('ERR_OAUTH_INSUFFICIENT_SCOPE', 'The token lacks a required scope.', {
+ *   requiredScopes: ['orders:read'],
+ * });
+ * error.status; // 403
+ * error.wwwAuthenticate; // 'Bearer error="insufficient_scope", error_description="…", scope="orders:read"'
+ * ```
+ */
+export class AccessTokenError extends OAuthError {
+  declare readonly code: AccessTokenErrorCode;
+  override name = 'AccessTokenError';
+  declare readonly status: number;
+  /** The `WWW-Authenticate` response header value for this refusal. */
+  readonly wwwAuthenticate: string;
+
+  constructor(
+    code: AccessTokenErrorCode,
+    message: string,
+    options: { cause?: unknown; realm?: string; requiredScopes?: readonly string[] } = {},
+  ) {
+    const base: { cause?: unknown; status: number } = { status: STATUS[code] };
+    if (options.cause !== undefined) base.cause = options.cause;
+    super(code, message, base);
+    const parts: string[] = [];
+    if (options.realm !== undefined) parts.push(`realm=${quote(options.realm)}`);
+    if (code === 'ERR_OAUTH_TOKEN_INVALID' || code === 'ERR_OAUTH_TOKEN_EXPIRED') {
+      parts.push('error="invalid_token"', `error_description=${quote(message)}`);
+    } else if (code === 'ERR_OAUTH_INSUFFICIENT_SCOPE') {
+      parts.push('error="insufficient_scope"', `error_description=${quote(message)}`);
+      if (options.requiredScopes?.length)
+        parts.push(`scope=${quote(options.requiredScopes.join(' '))}`);
+    }
+    this.wwwAuthenticate = parts.length ? `Bearer ${parts.join(', ')}` : 'Bearer';
+  }
+}

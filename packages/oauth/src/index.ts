@@ -1,0 +1,29 @@
+export { AccessTokenError, type AccessTokenErrorCode } from './errors/AccessTokenError.ts';
+export {
+  isOAuthError,
+  OAuthError,
+  type OAuthErrorCode,
+  type OAuthErrorOptions,
+} from './errors/OAuthError.ts';
+export type { AccessToken } from './token/AccessToken.ts';
+export {
+  createTokenProvider,
+  type TokenHandle,
+  type TokenProvider,
+} from './token/createTokenProvider.ts';
+export type {
+  ClientAuthOption,
+  FleetOptions,
+  GetTokenOptions,
+  PrivateKeyInput,
+  RefreshPolicy,
+  SecretInput,
+  TokenParameters,
+  TokenProviderOptions,
+} from './token/TokenProviderOptions.ts';
+export type {
+  AccessTokenClaims,
+  AccessTokenVerifier,
+  AccessTokenVerifierOptions,
+} from './verifier/AccessTokenVerifierOptions.ts';
+export { createAccessTokenVerifier } from './verifier/createAccessTokenVerifier.ts';

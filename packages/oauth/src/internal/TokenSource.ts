@@ -1,0 +1,395 @@
+import { randomUUID } from 'node:crypto';
+import { type Cancel, type Clock, redacted, type Store, type Telemetry } from '@portcullis/core';
+import { OAuthError } from '../errors/OAuthError.ts';
+import type { AccessToken } from '../token/AccessToken.ts';
+import type { GetTokenOptions } from '../token/TokenProviderOptions.ts';
+import { classifyError, isRetryable } from './classifyError.ts';
+import { fingerprint } from './fingerprint.ts';
+import { backoffMs, type ResolvedPolicy } from './policy.ts';
+import { parseRecord, type SharedRecord } from './sharedRecord.ts';
+
+/** The fields of a token endpoint response the source reads (openid-client has checked types). */
+export interface TokenResponse {
+  access_token: string;
+  token_type: string;
+  expires_in?: number;
+  scope?: string;
+  [parameter: string]: unknown;
+}
+
+/** Fleet mode, resolved. */
+export interface SharedContext {
+  store: Store;
+  lockTtlMs: number;
+  pollIntervalMs: number;
+}
+
+/** What every source of one provider shares. */
+export interface SourceContext {
+  clock: Clock;
+  random: () => number;
+  telemetry: Telemetry;
+  policy: ResolvedPolicy;
+  /** Sends one token request; throws whatever openid-client or the network threw. */
+  request(params: URLSearchParams): Promise<TokenResponse>;
+  fleet?: SharedContext;
+}
+
+interface Held {
+  token: AccessToken;
+  /** Resolved with `token`: a cache hit returns it without allocating. */
+  promise: Promise<AccessToken>;
+  /** From here on, a call starts a background refresh. */
+  refreshAt: number;
+  /** From here on (expiry minus the skew margin), the token is never served. */
+  usableUntil: number;
+  /** Whether a caller asked for it: idle tokens are not refreshed by the timer. */
+  used: boolean;
+  /** The JSON written to or read from the shared store. */
+  record: string;
+}
+
+const HIT_BATCH = 1024;
+
+/**
+ * One cache entry and its refresh machinery: the per-(client, parameters) handle that
+ * `getToken()` resolves to. See the package README for the timing rules.
+ */
+export class TokenSource {
+  readonly #ctx: SourceContext;
+  readonly #params: URLSearchParams;
+  readonly #scopes: readonly string[];
+  readonly #storeKey: Promise<string> | undefined;
+  #held: Held | undefined;
+  #inflight: Promise<Held> | undefined;
+  #nextAttemptAt = 0;
+  #failures = 0;
+  #lastError: OAuthError | undefined;
+  #timer: Cancel | undefined;
+  #closed = false;
+  #hits = 0;
+
+  constructor(
+    ctx: SourceContext,
+    params: URLSearchParams,
+    scopes: readonly string[],
+    storeKey: Promise<string> | undefined,
+  ) {
+    this.#ctx = ctx;
+    this.#params = params;
+    this.#scopes = scopes;
+    this.#storeKey = storeKey;
+    // Reported when used; never an unhandled rejection.
+    storeKey?.catch(() => {});
+  }
+
+  async #keys(): Promise<{ token: string; lock: string } | undefined> {
+    if (this.#storeKey === undefined) return undefined;
+    try {
+      const key = await this.#storeKey;
+      return { token: `${key}:token`, lock: `${key}:lock` };
+    } catch {
+      return undefined;
+    }
+  }
+
+  getToken(options?: GetTokenOptions): Promise<AccessToken> {
+    const held = this.#held;
+    if (held !== undefined && options === undefined && this.#ctx.clock.now() < held.refreshAt) {
+      held.used = true;
+      if (++this.#hits === HIT_BATCH) this.#flushHits();
+      return held.promise;
+    }
+    return this.#slow(options);
+  }
+
+  async invalidate(token?: AccessToken | string): Promise<void> {
+    const held = this.#held;
+    if (held === undefined) return;
+    if (token !== undefined) {
+      const value = typeof token === 'string' ? token : token.value.reveal();
+      if (held.token !== token && held.token.value.reveal() !== value) return;
+    }
+    this.#held = undefined;
+    this.#cancelTimer();
+    this.#ctx.telemetry.count('portcullis.oauth.invalidations');
+    const fleet = this.#ctx.fleet;
+    const keys = await this.#keys();
+    if (fleet !== undefined && keys !== undefined) {
+      await fleet.store.compareAndDelete(keys.token, held.record).catch(() => {
+        this.#ctx.telemetry.count('portcullis.oauth.store_errors');
+      });
+    }
+  }
+
+  close(): void {
+    this.#closed = true;
+    this.#cancelTimer();
+    this.#held = undefined;
+    this.#flushHits();
+  }
+
+  async #slow(options: GetTokenOptions | undefined): Promise<AccessToken> {
+    if (this.#closed) throw new OAuthError('ERR_OAUTH_CLOSED', 'The token provider was closed.');
+    const now = this.#ctx.clock.now();
+    const held = this.#held;
+    const minValidity = options?.minValidityMs ?? 0;
+    if (
+      held !== undefined &&
+      options?.forceRefresh !== true &&
+      now + minValidity < held.usableUntil
+    ) {
+      held.used = true;
+      this.#hits++;
+      if (now >= held.refreshAt) this.#background();
+      return held.token;
+    }
+    const fresh = await this.#refresh('blocking');
+    fresh.used = true;
+    return fresh.token;
+  }
+
+  #background(): void {
+    if (this.#inflight !== undefined || this.#ctx.clock.now() < this.#nextAttemptAt) return;
+    // The outcome is recorded by #onFailure (and retried on a timer); callers keep the held token.
+    this.#refresh('background').catch(() => {});
+  }
+
+  #refresh(mode: 'blocking' | 'background'): Promise<Held> {
+    if (this.#inflight !== undefined) return this.#inflight;
+    const now = this.#ctx.clock.now();
+    const last = this.#lastError;
+    if (last !== undefined && now < this.#nextAttemptAt) {
+      return Promise.reject(
+        new OAuthError(last.code, last.message, {
+          cause: last,
+          retryAfterMs: this.#nextAttemptAt - now,
+        }),
+      );
+    }
+    this.#ctx.telemetry.count('portcullis.oauth.refreshes', 1, { mode });
+    const attempt = this.#obtain()
+      .then(
+        (fresh) => this.#onSuccess(fresh),
+        (error: unknown) => {
+          throw this.#onFailure(error);
+        },
+      )
+      .finally(() => {
+        this.#inflight = undefined;
+      });
+    this.#inflight = attempt;
+    return attempt;
+  }
+
+  #onSuccess(fresh: Held): Held {
+    const now = this.#ctx.clock.now();
+    const held = this.#held;
+    if (
+      held !== undefined &&
+      fresh.token.expiresAt <= held.token.expiresAt &&
+      now < held.usableUntil
+    ) {
+      // Rule: a token no newer than the one held is dropped; the held one is kept and the next
+      // attempt backs off like after a failure, so a server that keeps answering with the same
+      // token is not asked in a tight loop.
+      this.#failures++;
+      this.#lastError = new OAuthError(
+        'ERR_OAUTH_INVALID_RESPONSE',
+        'The authorization server returned a token no newer than the one held.',
+      );
+      this.#nextAttemptAt = now + backoffMs(this.#ctx.policy, this.#failures, this.#ctx.random);
+      this.#ctx.telemetry.count('portcullis.oauth.failures', 1, { code: 'not_newer' });
+      if (this.#nextAttemptAt < held.usableUntil) this.#schedule(this.#nextAttemptAt);
+      return held;
+    }
+    this.#held = fresh;
+    this.#failures = 0;
+    this.#nextAttemptAt = 0;
+    this.#lastError = undefined;
+    this.#schedule(fresh.refreshAt);
+    return fresh;
+  }
+
+  #onFailure(error: unknown): OAuthError {
+    const now = this.#ctx.clock.now();
+    const { policy, random, telemetry } = this.#ctx;
+    const failure = classifyError(error, now);
+    this.#failures++;
+    telemetry.count('portcullis.oauth.failures', 1, { code: failure.code });
+    let delay: number;
+    if (isRetryable(failure)) {
+      const serverAsked = Math.min(failure.retryAfterMs ?? 0, policy.maxBackoffMs);
+      delay = Math.max(backoffMs(policy, this.#failures, random), serverAsked);
+      const held = this.#held;
+      // Keep retrying in the background while a valid token is held; afterwards, on demand.
+      if (held !== undefined && now + delay < held.usableUntil) this.#schedule(now + delay);
+    } else {
+      // Configuration errors fail fast: no timer, and callers get the error for a cool-down.
+      delay = policy.rejectedCooldownMs;
+    }
+    this.#nextAttemptAt = now + delay;
+    const surfaced = new OAuthError(failure.code, failure.message, {
+      cause: failure.cause ?? failure,
+      retryAfterMs: delay,
+    });
+    this.#lastError = surfaced;
+    return surfaced;
+  }
+
+  #schedule(at: number): void {
+    this.#cancelTimer();
+    if (this.#closed) return;
+    const delay = Math.max(0, at - this.#ctx.clock.now());
+    this.#timer = this.#ctx.clock.schedule(delay, () => {
+      this.#timer = undefined;
+      const held = this.#held;
+      // An idle token is left to lapse: the next call refreshes it. No requests for unused keys.
+      if (held?.used === true) this.#background();
+    });
+  }
+
+  #cancelTimer(): void {
+    this.#timer?.();
+    this.#timer = undefined;
+  }
+
+  #flushHits(): void {
+    if (this.#hits > 0) this.#ctx.telemetry.count('portcullis.oauth.cache_hits', this.#hits);
+    this.#hits = 0;
+  }
+
+  async #obtain(): Promise<Held> {
+    const fleet = this.#ctx.fleet;
+    const keys = fleet === undefined ? undefined : await this.#keys();
+    if (fleet === undefined || keys === undefined) return this.#request();
+    const { clock, telemetry } = this.#ctx;
+    const { store } = fleet;
+    const giveUpAt = clock.now() + fleet.lockTtlMs + fleet.pollIntervalMs;
+    for (;;) {
+      let owner: string | undefined;
+      try {
+        const shared = this.#adoptable(await store.get(keys.token));
+        if (shared !== undefined) {
+          telemetry.count('portcullis.oauth.shared_hits');
+          return shared;
+        }
+        owner = randomUUID();
+        if (!(await store.setIfAbsent(keys.lock, owner, fleet.lockTtlMs))) owner = undefined;
+      } catch {
+        // The store is down: fall back to this process alone rather than fail.
+        telemetry.count('portcullis.oauth.store_errors');
+        return this.#request();
+      }
+      if (owner !== undefined) {
+        try {
+          // Double-check: another process may have refreshed between our read and our lock.
+          const shared = this.#adoptable(await store.get(keys.token).catch(() => undefined));
+          if (shared !== undefined) return shared;
+          const fresh = await this.#request();
+          const ttlMs = fresh.token.expiresAt - clock.now();
+          if (ttlMs > 0) {
+            await store.set(keys.token, fresh.record, ttlMs).catch(() => {
+              telemetry.count('portcullis.oauth.store_errors');
+            });
+          }
+          return fresh;
+        } finally {
+          await store.compareAndDelete(keys.lock, owner).catch(() => {});
+        }
+      }
+      // Another process is refreshing: wait for its token, at most until its lock has expired.
+      if (clock.now() >= giveUpAt) return this.#request();
+      await clock.sleep(fleet.pollIntervalMs);
+    }
+  }
+
+  /** A stored token worth taking: valid, newer than ours, and not yet due (unless ours is unusable). */
+  #adoptable(raw: string | undefined): Held | undefined {
+    const record = parseRecord(raw);
+    if (record === undefined || raw === undefined) return undefined;
+    const candidate = this.#toHeld(record, raw);
+    const now = this.#ctx.clock.now();
+    if (now >= candidate.usableUntil) return undefined;
+    const held = this.#held;
+    if (held !== undefined && candidate.token.expiresAt <= held.token.expiresAt) return undefined;
+    const ourUsable = held !== undefined && now < held.usableUntil;
+    return now < candidate.refreshAt || !ourUsable ? candidate : undefined;
+  }
+
+  async #request(): Promise<Held> {
+    const sentAt = this.#ctx.clock.now();
+    this.#ctx.telemetry.count('portcullis.oauth.token_requests');
+    const response = await this.#ctx.request(this.#params);
+    return this.#fromResponse(response, sentAt);
+  }
+
+  #fromResponse(response: TokenResponse, sentAt: number): Held {
+    const { policy } = this.#ctx;
+    const invalid = (why: string): OAuthError =>
+      new OAuthError('ERR_OAUTH_INVALID_RESPONSE', `The token response was refused: ${why}.`);
+    if (typeof response.access_token !== 'string' || response.access_token === '') {
+      throw invalid('no access_token');
+    }
+    const tokenType = String(response.token_type).toLowerCase();
+    if (tokenType !== 'bearer' && tokenType !== 'dpop')
+      throw invalid('token_type is not Bearer or DPoP');
+    // Rule: no expires_in → defaultLifetimeSec; zero, negative or not a number → refused (and
+    // retried with backoff); longer than maxLifetimeSec → cut to it.
+    let lifetimeSec = response.expires_in ?? policy.defaultLifetimeSec;
+    if (typeof lifetimeSec !== 'number' || !Number.isFinite(lifetimeSec) || lifetimeSec <= 0) {
+      throw invalid('expires_in is not a positive number');
+    }
+    lifetimeSec = Math.min(lifetimeSec, policy.maxLifetimeSec);
+    const refreshIn = response.refresh_in;
+    const record: SharedRecord = {
+      v: 1,
+      t: response.access_token,
+      ty: tokenType === 'dpop' ? 'DPoP' : 'Bearer',
+      s:
+        typeof response.scope === 'string'
+          ? response.scope.split(' ').filter(Boolean)
+          : [...this.#scopes],
+      iat: sentAt,
+      exp: sentAt + Math.round(lifetimeSec * 1000),
+    };
+    if (
+      typeof refreshIn === 'number' &&
+      Number.isFinite(refreshIn) &&
+      refreshIn > 0 &&
+      refreshIn < lifetimeSec
+    ) {
+      record.rin = Math.round(refreshIn * 1000);
+    }
+    return this.#toHeld(record, JSON.stringify(record));
+  }
+
+  #toHeld(record: SharedRecord, raw: string): Held {
+    const { policy, random } = this.#ctx;
+    const lifetime = record.exp - record.iat;
+    const usableUntil = record.exp - Math.min(policy.clockSkewMs, lifetime / 4);
+    const ahead = policy.refreshAheadRatio + policy.jitterRatio * random();
+    let refreshAt =
+      record.rin !== undefined ? record.iat + record.rin : record.iat + lifetime * (1 - ahead);
+    refreshAt = Math.min(
+      Math.max(refreshAt, record.iat + policy.minRefreshIntervalMs),
+      usableUntil,
+    );
+    const token: AccessToken = Object.freeze({
+      value: redacted(record.t),
+      type: record.ty,
+      expiresAt: record.exp,
+      issuedAt: record.iat,
+      scopes: Object.freeze([...record.s]),
+      fingerprint: fingerprint(record.t),
+    });
+    return {
+      token,
+      promise: Promise.resolve(token),
+      refreshAt,
+      usableUntil,
+      used: false,
+      record: raw,
+    };
+  }
+}
