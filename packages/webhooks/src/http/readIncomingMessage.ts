@@ -1,0 +1,94 @@
+import { invalidArgument } from '@portcullis/core';
+import { WebhookError } from '../errors/WebhookError.ts';
+import type { VerifyInput } from '../verifier/createVerifier.ts';
+import { bodyLimit, type ReadBodyOptions, tooLarge } from './readRequest.ts';
+
+/** The parts of Node's `http.IncomingMessage` this helper reads (typed structurally). */
+export interface IncomingMessageLike extends AsyncIterable<unknown> {
+  headers: Record<string, string | string[] | undefined>;
+  url?: string | undefined;
+  readableEnded?: boolean;
+  /** Set by body-parsing middleware; a `Buffer` here (express.raw()) is used as is. */
+  body?: unknown;
+}
+
+/** Options of {@link readIncomingMessage}. */
+export interface ReadIncomingMessageOptions extends ReadBodyOptions {
+  /**
+   * The public origin the sender called, e.g. `'https://hooks.example.com'`, to rebuild the full
+   * URL for schemes that sign it (Twilio). Default: none (`url` is left out).
+   */
+  publicOrigin?: string;
+}
+
+/**
+ * Reads a Node `http.IncomingMessage` (Node's http server, Express, Fastify's `request.raw`) into
+ * what `verify` takes: headers and the raw body bytes, bounded by `maxBodyBytes`. When a
+ * middleware already read the body, a `Buffer` in `req.body` (express.raw()) is used; a parsed
+ * object (express.json()) is refused with `ERR_WEBHOOK_BODY_NOT_RAW`, which says why.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { createVerifier, readIncomingMessage } from '@portcullis/webhooks';
+ * const verifier = createVerifier({ secrets: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+ * createServer(async (req, res) => {
+ *   try {
+ *     await verifier.verify(await readIncomingMessage(req));
+ *     res.writeHead(204).end();
+ *   } catch {
+ *     res.writeHead(400).end();
+ *   }
+ * });
+ * ```
+ */
+export async function readIncomingMessage(
+  req: IncomingMessageLike,
+  options: ReadIncomingMessageOptions = {},
+): Promise<VerifyInput> {
+  if (typeof req !== 'object' || req === null || typeof req.headers !== 'object') {
+    throw invalidArgument('req', 'an http.IncomingMessage');
+  }
+  const max = bodyLimit(options);
+  const url =
+    options.publicOrigin === undefined
+      ? undefined
+      : new URL(req.url ?? '/', options.publicOrigin).href;
+  const withUrl = (input: VerifyInput): VerifyInput =>
+    url === undefined ? input : { ...input, url };
+  if (req.body !== undefined) {
+    if (req.body instanceof Uint8Array || typeof req.body === 'string') {
+      const size = typeof req.body === 'string' ? req.body.length : req.body.byteLength;
+      if (size > max) throw tooLarge(max);
+      return withUrl({ headers: req.headers, body: req.body });
+    }
+    throw new WebhookError(
+      'ERR_WEBHOOK_BODY_NOT_RAW',
+      'The request body was parsed by a middleware before verification; mount express.raw() (or read the raw bytes) on the webhook route.',
+    );
+  }
+  if (req.readableEnded === true) {
+    throw new WebhookError(
+      'ERR_WEBHOOK_BODY_NOT_RAW',
+      'The request body was already read before verification.',
+    );
+  }
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    const bytes =
+      typeof chunk === 'string' ? new TextEncoder().encode(chunk) : (chunk as Uint8Array);
+    size += bytes.byteLength;
+    if (size > max) throw tooLarge(max);
+    chunks.push(bytes);
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    body.set(c, offset);
+    offset += c.byteLength;
+  }
+  return withUrl({ headers: req.headers, body });
+}

@@ -1,0 +1,86 @@
+import { invalidArgument } from '@portcullis/core';
+import { WebhookError } from '../errors/WebhookError.ts';
+import type { VerifyInput } from '../verifier/createVerifier.ts';
+
+/** Options of {@link readRequest} and {@link readIncomingMessage}. */
+export interface ReadBodyOptions {
+  /** Largest body read, in bytes; more is `ERR_WEBHOOK_BODY_TOO_LARGE`. Default: 1 048 576 (1 MiB). */
+  maxBodyBytes?: number;
+}
+
+/** `ERR_WEBHOOK_BODY_TOO_LARGE` for a body above `max` bytes. */
+export function tooLarge(max: number): WebhookError {
+  return new WebhookError(
+    'ERR_WEBHOOK_BODY_TOO_LARGE',
+    `The webhook body is larger than ${max} bytes.`,
+  );
+}
+
+/** Checks `maxBodyBytes`; returns the limit. */
+export function bodyLimit(options: ReadBodyOptions): number {
+  const max = options.maxBodyBytes ?? 1_048_576;
+  if (!Number.isInteger(max) || max < 0)
+    throw invalidArgument('maxBodyBytes', 'a non-negative integer', 'value');
+  return max;
+}
+
+/**
+ * Reads a Fetch API `Request` (Workers, Deno, Bun, Next.js route handlers, Hono) into what
+ * `verify` takes: its headers, its raw body bytes (bounded by `maxBodyBytes`) and its URL. The
+ * request body is consumed; parse the returned bytes after verifying.
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, readRequest } from '@portcullis/webhooks';
+ * const verifier = createVerifier({ secrets: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+ * export async function POST(request: Request): Promise<Response> {
+ *   const input = await readRequest(request);
+ *   await verifier.verify(input);
+ *   const event = JSON.parse(new TextDecoder().decode(input.body as Uint8Array));
+ *   return new Response(null, { status: 204 });
+ * }
+ * ```
+ */
+export async function readRequest(
+  request: Request,
+  options: ReadBodyOptions = {},
+): Promise<VerifyInput> {
+  if (
+    typeof request !== 'object' ||
+    request === null ||
+    typeof request.arrayBuffer !== 'function'
+  ) {
+    throw invalidArgument('request', 'a Fetch API Request');
+  }
+  const max = bodyLimit(options);
+  const declared = Number(request.headers.get('content-length'));
+  if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
+  if (request.bodyUsed) {
+    throw new WebhookError(
+      'ERR_WEBHOOK_BODY_NOT_RAW',
+      'The request body was already read before verification.',
+    );
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  if (request.body !== null) {
+    const reader = request.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > max) {
+        await reader.cancel().catch(() => {});
+        throw tooLarge(max);
+      }
+      chunks.push(value);
+    }
+  }
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    body.set(c, offset);
+    offset += c.byteLength;
+  }
+  return { headers: request.headers, body, url: request.url };
+}

@@ -1,0 +1,69 @@
+import type { Scheme, SignatureCandidate } from '../schemes/Scheme.ts';
+import { asciiEqual } from './compare.ts';
+import type { CryptoBackend, Part } from './crypto/CryptoBackend.ts';
+import { decodeBase64 } from './encoding.ts';
+import type { PreparedKey } from './secrets.ts';
+
+/** A key and the signature it verified. */
+export interface Match {
+  key: PreparedKey;
+  signature: SignatureCandidate;
+}
+
+function ed25519Bytes(candidate: SignatureCandidate): Uint8Array | undefined {
+  const bytes = decodeBase64(candidate.value);
+  return bytes !== undefined && bytes.length === 64 ? bytes : undefined;
+}
+
+/**
+ * Finds the first key (in configured order) that verifies one of the candidate signatures over
+ * `parts`. Each key's MAC is computed once and compared in constant time against every HMAC
+ * candidate. Synchronous on the node backend (no promise per message), async on Web Crypto.
+ */
+export function findMatch(
+  backend: CryptoBackend,
+  scheme: Scheme,
+  keys: readonly PreparedKey[],
+  parts: readonly Part[],
+  candidates: readonly SignatureCandidate[],
+): Match | undefined | Promise<Match | undefined> {
+  if (backend.name !== 'node') return findMatchAsync(backend, scheme, keys, parts, candidates);
+  for (const key of keys) {
+    if (key.kind === 'hmac') {
+      const mac = backend.hmac(key.handle, scheme.algorithm, parts, scheme.encoding) as string;
+      for (const c of candidates)
+        if (c.kind === 'hmac' && asciiEqual(mac, c.value)) return { key, signature: c };
+    } else if (key.kind === 'ed25519-public') {
+      for (const c of candidates) {
+        const sig = c.kind === 'ed25519' ? ed25519Bytes(c) : undefined;
+        if (sig !== undefined && backend.ed25519Verify(key.handle, parts, sig) === true)
+          return { key, signature: c };
+      }
+    }
+  }
+  return undefined;
+}
+
+async function findMatchAsync(
+  backend: CryptoBackend,
+  scheme: Scheme,
+  keys: readonly PreparedKey[],
+  parts: readonly Part[],
+  candidates: readonly SignatureCandidate[],
+): Promise<Match | undefined> {
+  for (const key of keys) {
+    if (key.kind === 'hmac') {
+      if (!candidates.some((c) => c.kind === 'hmac')) continue;
+      const mac = await backend.hmac(key.handle, scheme.algorithm, parts, scheme.encoding);
+      for (const c of candidates)
+        if (c.kind === 'hmac' && asciiEqual(mac, c.value)) return { key, signature: c };
+    } else if (key.kind === 'ed25519-public') {
+      for (const c of candidates) {
+        const sig = c.kind === 'ed25519' ? ed25519Bytes(c) : undefined;
+        if (sig !== undefined && (await backend.ed25519Verify(key.handle, parts, sig)))
+          return { key, signature: c };
+      }
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,171 @@
+import { invalidArgument, type Redacted, reveal } from '@portcullis/core';
+import type { KeyMaterial, Scheme } from '../schemes/Scheme.ts';
+import type { CryptoBackend } from './crypto/CryptoBackend.ts';
+import { secretMalformed } from './secretErrors.ts';
+
+/** A secret as configured: text, ideally boxed in a `Redacted`. */
+export type SecretInput = string | Redacted<string>;
+
+/** A secret with a name of your choosing, reported back as `matchedSecret.label`. */
+export interface LabelledSecret {
+  /** A name safe to log, e.g. `'2026-03'` or `'previous'`. Never the secret. */
+  label: string;
+  secret: SecretInput;
+}
+
+/** One configured secret, with or without a label. */
+export type SecretEntry = SecretInput | LabelledSecret;
+
+/**
+ * Resolves the live secrets at verification time (e.g. from a secrets cache during rotation).
+ * Called once per message; return the current secret first.
+ */
+export type SecretResolver = () =>
+  | SecretEntry
+  | readonly SecretEntry[]
+  | Promise<SecretEntry | readonly SecretEntry[]>;
+
+/** Secrets for a signer or verifier: one, a list (current first, then previous), or a resolver. */
+export type SecretsOption = SecretEntry | readonly SecretEntry[] | SecretResolver;
+
+/** Which configured secret verified a message: its position, and its label when it has one. */
+export interface MatchedSecret {
+  /** Position in the configured (or resolved) list, from 0. */
+  index: number;
+  /** The label given with the secret, if any. */
+  label?: string;
+}
+
+/** A secret turned into a key handle for one backend. */
+export interface PreparedKey {
+  index: number;
+  label: string | undefined;
+  kind: KeyMaterial['kind'];
+  handle: unknown;
+}
+
+type Purpose = 'sign' | 'verify';
+
+function entries(value: SecretEntry | readonly SecretEntry[]): readonly SecretEntry[] {
+  return Array.isArray(value) ? (value as readonly SecretEntry[]) : [value as SecretEntry];
+}
+
+function unbox(entry: SecretEntry): { secret: string; label: string | undefined } {
+  const labelled = typeof entry === 'object' && entry !== null && 'secret' in entry;
+  const secret = reveal(labelled ? (entry as LabelledSecret).secret : (entry as SecretInput));
+  const label = labelled ? (entry as LabelledSecret).label : undefined;
+  if (typeof secret !== 'string') throw invalidArgument('secrets', 'strings or Redacted strings');
+  if (label !== undefined && typeof label !== 'string')
+    throw invalidArgument('secrets[].label', 'a string');
+  return { secret, label };
+}
+
+function prepare(
+  scheme: Scheme,
+  backend: CryptoBackend,
+  purpose: Purpose,
+  secret: string,
+): PreparedKey {
+  const material = scheme.decodeSecret(secret);
+  if (purpose === 'verify' && material.kind === 'ed25519-private') {
+    throw secretMalformed(
+      scheme.name,
+      'a whsk_ secret key signs; verify with its whpk_ public key',
+    );
+  }
+  if (purpose === 'sign' && material.kind === 'ed25519-public') {
+    throw secretMalformed(
+      scheme.name,
+      'a whpk_ public key can only verify; sign with the whsk_ secret key',
+    );
+  }
+  let handle: unknown;
+  try {
+    handle =
+      material.kind === 'hmac'
+        ? backend.hmacKey(material.bytes, scheme.algorithm)
+        : material.kind === 'ed25519-public'
+          ? backend.ed25519PublicKey(material.bytes)
+          : backend.ed25519PrivateKey(material.bytes);
+  } catch (error) {
+    throw secretMalformed(scheme.name, 'the key cannot be imported', error);
+  }
+  if (handle instanceof Promise) {
+    const wrapped = handle.catch((error: unknown) => {
+      throw secretMalformed(scheme.name, 'the key cannot be imported', error);
+    });
+    wrapped.catch(() => {}); // Reported where it is awaited; never an unhandled rejection.
+    handle = wrapped;
+  }
+  return { index: 0, label: undefined, kind: material.kind, handle };
+}
+
+const MAX_CACHED = 64;
+
+/**
+ * The secrets of one signer or verifier, as key handles made once per secret. A static list is
+ * decoded up front (a malformed secret fails at construction); a resolver's secrets are decoded
+ * on first sight and cached by value.
+ */
+export class KeyRing {
+  readonly #static: PreparedKey[] | undefined;
+  readonly #resolve: SecretResolver | undefined;
+  readonly #cache = new Map<string, PreparedKey>();
+  readonly #scheme: Scheme;
+  readonly #backend: CryptoBackend;
+  readonly #purpose: Purpose;
+
+  constructor(scheme: Scheme, backend: CryptoBackend, secrets: SecretsOption, purpose: Purpose) {
+    this.#scheme = scheme;
+    this.#backend = backend;
+    this.#purpose = purpose;
+    if (typeof secrets === 'function') {
+      this.#resolve = secrets as SecretResolver;
+      return;
+    }
+    if (secrets === undefined || secrets === null)
+      throw invalidArgument('secrets', 'a secret, a list of secrets or a function');
+    this.#static = this.#build(entries(secrets as SecretEntry | readonly SecretEntry[]));
+    if (this.#static.length === 0) throw invalidArgument('secrets', 'at least one secret', 'value');
+  }
+
+  /** The keys, current first. Synchronous for a static list. */
+  keys(): PreparedKey[] | Promise<PreparedKey[]> {
+    if (this.#static !== undefined) return this.#static;
+    return this.#resolved();
+  }
+
+  async #resolved(): Promise<PreparedKey[]> {
+    const resolved = await (this.#resolve as SecretResolver)();
+    const keys = this.#build(entries(resolved));
+    if (keys.length === 0)
+      throw secretMalformed(this.#scheme.name, 'the resolver returned no secret');
+    return keys;
+  }
+
+  #build(list: readonly SecretEntry[]): PreparedKey[] {
+    return list.map((entry, index) => {
+      const { secret, label } = unbox(entry);
+      let key = this.#cache.get(secret);
+      if (key === undefined) {
+        key = prepare(this.#scheme, this.#backend, this.#purpose, secret);
+        if (this.#cache.size >= MAX_CACHED) this.#cache.clear();
+        this.#cache.set(secret, key);
+      }
+      return { ...key, index, label };
+    });
+  }
+}
+
+/** The public view of a prepared key: index and label, never the secret. */
+export function matchedSecret(key: PreparedKey): MatchedSecret {
+  return key.label === undefined ? { index: key.index } : { index: key.index, label: key.label };
+}
+
+/** The configured secrets as text with their labels (for `explain`, which tries variants). */
+export async function listSecrets(
+  secrets: SecretsOption,
+): Promise<{ secret: string; label: string | undefined }[]> {
+  const resolved = typeof secrets === 'function' ? await (secrets as SecretResolver)() : secrets;
+  return entries(resolved as SecretEntry | readonly SecretEntry[]).map(unbox);
+}

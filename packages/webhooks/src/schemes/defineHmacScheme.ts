@@ -1,0 +1,211 @@
+import { invalidArgument } from '@portcullis/core';
+import type { HmacAlgorithm, Part } from '../internal/crypto/CryptoBackend.ts';
+import { decodeBase64, decodeHex, type Encoding, utf8Bytes } from '../internal/encoding.ts';
+import {
+  type HeaderReader,
+  malformed,
+  parseTimestamp,
+  requireHeader,
+} from '../internal/headers.ts';
+import { secretMalformed } from '../internal/secretErrors.ts';
+import type { KeyMaterial, ParsedHeaders, Scheme, SignatureCandidate } from './Scheme.ts';
+
+/** How a custom HMAC scheme is declared. */
+export interface HmacSchemeOptions {
+  /** Short name for replay keys and diagnoses, e.g. `'acme'`. */
+  name: string;
+  /** The header holding the signature, e.g. `'x-acme-signature'` (any case). */
+  signatureHeader: string;
+  /** HMAC hash. Default: `'sha256'`. */
+  algorithm?: HmacAlgorithm;
+  /** How the signature is written. Default: `'hex'` (lower case). */
+  encoding?: Encoding;
+  /** Text before the signature in the header, e.g. `'sha256='`. Default: `''`. */
+  signaturePrefix?: string;
+  /**
+   * When set, the header may hold several signatures separated by this string (each with the
+   * prefix), so senders can rotate secrets. Default: one signature per header.
+   */
+  signatureSeparator?: string;
+  /** The header holding the timestamp in Unix seconds. Must appear as `{timestamp}` in `signedContent`. Default: none. */
+  timestampHeader?: string;
+  /** The header holding the message id. Signed when `signedContent` has `{id}`. Default: none. */
+  idHeader?: string;
+  /**
+   * What is signed: a template over `{id}`, `{timestamp}` and `{body}` (exactly once), e.g.
+   * `'{timestamp}.{body}'`. Default: `'{body}'`.
+   */
+  signedContent?: string;
+  /**
+   * How configured secrets turn into key bytes: their UTF-8 text, or decoded from base64, hex, or
+   * `whsec_`-prefixed base64. Default: `'utf8'`.
+   */
+  secretEncoding?: 'utf8' | 'base64' | 'hex' | 'whsec';
+}
+
+const PLACEHOLDER = /\{(id|timestamp|body)\}/g;
+
+function checkHeaderName(name: unknown, option: string): string {
+  if (typeof name !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
+    throw invalidArgument(option, 'an HTTP header name');
+  }
+  return name.toLowerCase();
+}
+
+/**
+ * Declares an HMAC signature scheme in a few lines. The result drives `createSigner`,
+ * `createVerifier` and `explain` like the built-in schemes (GitHub, Shopify and Slack are
+ * declared this way).
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, defineHmacScheme } from '@portcullis/webhooks';
+ * const acme = defineHmacScheme({
+ *   name: 'acme',
+ *   signatureHeader: 'X-Acme-Signature',
+ *   signaturePrefix: 'sha256=',
+ *   timestampHeader: 'X-Acme-Timestamp',
+ *   signedContent: '{timestamp}.{body}',
+ * });
+ * const verifier = createVerifier({ scheme: acme, secrets: 'acme-secret' });
+ * ```
+ */
+export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgument('options', 'an object');
+  const {
+    name,
+    algorithm = 'sha256',
+    encoding = 'hex',
+    signaturePrefix = '',
+    signatureSeparator,
+    signedContent = '{body}',
+    secretEncoding = 'utf8',
+  } = options;
+  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,31}$/i.test(name)) {
+    throw invalidArgument('name', 'a short identifier (letters, digits, "-", "_")', 'value');
+  }
+  if (!['sha1', 'sha256', 'sha384', 'sha512'].includes(algorithm)) {
+    throw invalidArgument('algorithm', "'sha1', 'sha256', 'sha384' or 'sha512'", 'value');
+  }
+  if (!['hex', 'base64', 'base64url'].includes(encoding)) {
+    throw invalidArgument('encoding', "'hex', 'base64' or 'base64url'", 'value');
+  }
+  if (!['utf8', 'base64', 'hex', 'whsec'].includes(secretEncoding)) {
+    throw invalidArgument('secretEncoding', "'utf8', 'base64', 'hex' or 'whsec'", 'value');
+  }
+  if (
+    signatureSeparator !== undefined &&
+    (typeof signatureSeparator !== 'string' || signatureSeparator === '')
+  ) {
+    throw invalidArgument('signatureSeparator', 'a non-empty string', 'value');
+  }
+  const sigHeader = checkHeaderName(options.signatureHeader, 'signatureHeader');
+  const tsHeader =
+    options.timestampHeader === undefined
+      ? undefined
+      : checkHeaderName(options.timestampHeader, 'timestampHeader');
+  const idHeader =
+    options.idHeader === undefined ? undefined : checkHeaderName(options.idHeader, 'idHeader');
+
+  // Split the template once into literal text and placeholders.
+  const pieces: string[] = [];
+  let last = 0;
+  for (const m of signedContent.matchAll(PLACEHOLDER)) {
+    pieces.push(signedContent.slice(last, m.index), m[0]);
+    last = m.index + m[0].length;
+  }
+  pieces.push(signedContent.slice(last));
+  const uses = (p: string): number => pieces.filter((x) => x === p).length;
+  if (uses('{body}') !== 1)
+    throw invalidArgument('signedContent', 'a template with {body} exactly once', 'value');
+  if (uses('{timestamp}') > 0 && tsHeader === undefined) {
+    throw invalidArgument('timestampHeader', 'set when signedContent uses {timestamp}', 'value');
+  }
+  if (tsHeader !== undefined && uses('{timestamp}') === 0) {
+    throw invalidArgument(
+      'signedContent',
+      'a template using {timestamp} when timestampHeader is set',
+      'value',
+    );
+  }
+  if (uses('{id}') > 0 && idHeader === undefined) {
+    throw invalidArgument('idHeader', 'set when signedContent uses {id}', 'value');
+  }
+  const headerNames = [sigHeader, ...(tsHeader ? [tsHeader] : []), ...(idHeader ? [idHeader] : [])];
+
+  return {
+    name,
+    algorithm,
+    encoding,
+    idSigned: uses('{id}') > 0,
+    timestampSigned: tsHeader !== undefined,
+    maxSignatures: signatureSeparator === undefined ? 1 : 16,
+    requiresUrl: false,
+    headerNames,
+
+    decodeSecret(secret: string): KeyMaterial {
+      if (secretEncoding === 'utf8') {
+        if (secret === '') throw secretMalformed(name, 'it is empty');
+        return { kind: 'hmac', bytes: utf8Bytes(secret) };
+      }
+      const text =
+        secretEncoding === 'whsec' && secret.startsWith('whsec_') ? secret.slice(6) : secret;
+      const bytes = secretEncoding === 'hex' ? decodeHex(text) : decodeBase64(text);
+      if (bytes === undefined || bytes.length === 0) {
+        throw secretMalformed(name, `it is not ${secretEncoding === 'hex' ? 'hex' : 'base64'}`);
+      }
+      return { kind: 'hmac', bytes };
+    },
+
+    parse(read: HeaderReader, limit: number): ParsedHeaders {
+      const header = requireHeader(read, sigHeader);
+      const timestamp = tsHeader === undefined ? undefined : requireHeader(read, tsHeader);
+      if (timestamp !== undefined) parseTimestamp(tsHeader as string, timestamp);
+      const id = idHeader === undefined ? undefined : read(idHeader);
+      if (uses('{id}') > 0 && (id === undefined || id === ''))
+        requireHeader(read, idHeader as string);
+      const items = signatureSeparator === undefined ? [header] : header.split(signatureSeparator);
+      if (items.length > limit) throw malformed(sigHeader, 'lists too many signatures');
+      const signatures: SignatureCandidate[] = [];
+      for (const raw of items) {
+        const item = raw.trim();
+        if (!item.startsWith(signaturePrefix) || item.length === signaturePrefix.length) {
+          throw malformed(
+            sigHeader,
+            signaturePrefix ? `does not start with "${signaturePrefix}"` : 'is empty',
+          );
+        }
+        signatures.push({ kind: 'hmac', value: item.slice(signaturePrefix.length) });
+      }
+      return { id, timestamp, signatures };
+    },
+
+    content(meta, body) {
+      const parts: Part[] = [];
+      let text = '';
+      for (const piece of pieces) {
+        if (piece === '{body}') {
+          if (text) parts.push(text);
+          parts.push(body);
+          text = '';
+        } else if (piece === '{timestamp}') text += meta.timestamp ?? '';
+        else if (piece === '{id}') text += meta.id ?? '';
+        else text += piece;
+      }
+      if (text) parts.push(text);
+      return parts;
+    },
+
+    format(meta, signatures) {
+      const headers: Record<string, string> = {
+        [sigHeader]: signatures
+          .map((s) => signaturePrefix + s.value)
+          .join(signatureSeparator ?? ''),
+      };
+      if (tsHeader !== undefined) headers[tsHeader] = meta.timestamp ?? '';
+      if (idHeader !== undefined && meta.id !== undefined) headers[idHeader] = meta.id;
+      return headers;
+    },
+  };
+}

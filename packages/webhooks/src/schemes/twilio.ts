@@ -1,0 +1,64 @@
+import { invalidArgument } from '@portcullis/core';
+import { utf8Bytes } from '../internal/encoding.ts';
+import { type HeaderReader, requireHeader } from '../internal/headers.ts';
+import { secretMalformed } from '../internal/secretErrors.ts';
+import type { KeyMaterial, ParsedHeaders, Scheme } from './Scheme.ts';
+
+const HEADER = 'x-twilio-signature';
+const decoder = new TextDecoder();
+
+/**
+ * Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1>` over the full request URL followed by every
+ * form parameter of the `application/x-www-form-urlencoded` body, sorted by name, each written as
+ * name then value; keyed by the account's auth token as UTF-8 text. Pass the public URL Twilio
+ * called as `url` to `verify` and `sign`. No timestamp or id is signed, so replay protection keys
+ * on the signature. (Twilio's JSON variant with `bodySHA256` is not supported: such a request is
+ * refused.)
+ *
+ * @example
+ * ```ts
+ * import { createVerifier, schemes } from '@portcullis/webhooks';
+ * const verifier = createVerifier({ scheme: schemes.twilio, secrets: process.env.TWILIO_AUTH_TOKEN ?? '' });
+ * // await verifier.verify({ headers, body, url: 'https://example.com/twilio/sms' });
+ * ```
+ */
+export const twilio: Scheme = {
+  name: 'twilio',
+  algorithm: 'sha1',
+  encoding: 'base64',
+  idSigned: false,
+  timestampSigned: false,
+  maxSignatures: 1,
+  requiresUrl: true,
+  headerNames: [HEADER],
+
+  decodeSecret(secret: string): KeyMaterial {
+    if (secret === '') throw secretMalformed('twilio', 'it is empty');
+    return { kind: 'hmac', bytes: utf8Bytes(secret) };
+  },
+
+  parse(read: HeaderReader): ParsedHeaders {
+    return {
+      id: undefined,
+      timestamp: undefined,
+      signatures: [{ kind: 'hmac', value: requireHeader(read, HEADER).trim() }],
+    };
+  },
+
+  content(_meta, body, url) {
+    if (typeof url !== 'string' || url === '') {
+      throw invalidArgument('url', 'the full public URL the Twilio request was sent to');
+    }
+    const text = typeof body === 'string' ? body : decoder.decode(body);
+    const params = [...new URLSearchParams(text)].sort(([a, x], [b, y]) =>
+      a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0,
+    );
+    let content = url;
+    for (const [name, value] of params) content += name + value;
+    return [content];
+  },
+
+  format(_meta, signatures) {
+    return { [HEADER]: signatures[0]?.value ?? '' };
+  },
+};

@@ -1,0 +1,111 @@
+import { type Clock, invalidArgument, systemClock } from '@portcullis/core';
+import { type RawBody, rawBody } from '../internal/body.ts';
+import { type CryptoChoice, selectBackend } from '../internal/crypto/selectBackend.ts';
+import { encode } from '../internal/encoding.ts';
+import { KeyRing, type SecretsOption } from '../internal/secrets.ts';
+import { generateId } from '../keys/generateId.ts';
+import type { Scheme, SignatureCandidate } from '../schemes/Scheme.ts';
+import { standard } from '../schemes/standard.ts';
+
+/** Options of {@link createSigner}. */
+export interface SignerOptions {
+  /** The signature scheme. Default: `standard` (Standard Webhooks). */
+  scheme?: Scheme;
+  /**
+   * The signing secrets. With several, every message carries one signature per secret (new and
+   * old during a rotation), where the scheme allows several; a `whsk_` key adds a `v1a` (Ed25519)
+   * signature. One, a list, or a function returning them. Required.
+   */
+  secrets: SecretsOption;
+  /** Time source for the timestamp. Default: `systemClock`. */
+  clock?: Clock;
+  /** Crypto implementation: `'node'`, `'webcrypto'` or `'auto'`. Default: `'auto'`. */
+  crypto?: CryptoChoice;
+}
+
+/** One outbound message to sign. */
+export interface SignInput {
+  /** The body, exactly as it will be sent. */
+  body: RawBody;
+  /** The message id (kept across retries). Default: a new {@link generateId} value. */
+  id?: string;
+  /** The timestamp in Unix seconds (new on each attempt). Default: now. */
+  timestamp?: number;
+  /** The full URL the request goes to, for schemes that sign it (Twilio). */
+  url?: string;
+}
+
+/** Signs outbound webhooks. Made by {@link createSigner}. */
+export interface Signer {
+  /** The scheme this signer writes. */
+  readonly scheme: Scheme;
+  /** The headers to send with `body`: lower-case names, ready for `fetch`. */
+  sign(input: SignInput): Promise<Record<string, string>>;
+}
+
+/**
+ * Creates a signer for outbound webhooks. The headers it returns are what the receiver's
+ * verifier (ours, or the provider's own library for provider schemes) checks.
+ *
+ * @example
+ * ```ts
+ * import { createSigner } from '@portcullis/webhooks';
+ * const signer = createSigner({ secrets: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+ * const body = JSON.stringify({ type: 'invoice.paid' });
+ * const headers = await signer.sign({ body });
+ * // await fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+ * ```
+ */
+export function createSigner(options: SignerOptions): Signer {
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgument('options', 'an object');
+  const scheme = options.scheme ?? standard;
+  if (typeof scheme !== 'object' || scheme === null || typeof scheme.format !== 'function') {
+    throw invalidArgument('scheme', 'a scheme (e.g. schemes.stripe or defineHmacScheme(...))');
+  }
+  const backend = selectBackend(options.crypto);
+  const clock = options.clock ?? systemClock;
+  const ring = new KeyRing(scheme, backend, options.secrets, 'sign');
+
+  async function sign(input: SignInput): Promise<Record<string, string>> {
+    if (typeof input !== 'object' || input === null)
+      throw invalidArgument('input', 'an object { body }');
+    const body = rawBody(input.body);
+    const id =
+      input.id ?? (scheme.idSigned || scheme.headerNames.length > 1 ? generateId() : undefined);
+    if (
+      id !== undefined &&
+      (typeof id !== 'string' || id === '' || id.includes('.') || /[^\x21-\x7e]/.test(id))
+    ) {
+      throw invalidArgument('id', 'visible ASCII characters without "."', 'value');
+    }
+    const ts = input.timestamp ?? Math.floor(clock.now() / 1000);
+    if (!Number.isSafeInteger(ts) || ts < 0)
+      throw invalidArgument('timestamp', 'Unix seconds (a non-negative integer)', 'value');
+    const meta = { id, timestamp: scheme.timestampSigned ? String(ts) : undefined };
+    const parts = scheme.content(meta, body, input.url);
+    const keys = await ring.keys();
+    if (keys.length > scheme.maxSignatures) {
+      throw invalidArgument(
+        'secrets',
+        `at most ${scheme.maxSignatures} secret(s) for the ${scheme.name} scheme`,
+        'value',
+      );
+    }
+    const signatures: SignatureCandidate[] = [];
+    for (const key of keys) {
+      if (key.kind === 'hmac') {
+        signatures.push({
+          kind: 'hmac',
+          value: await backend.hmac(key.handle, scheme.algorithm, parts, scheme.encoding),
+        });
+      } else {
+        const sig = await backend.ed25519Sign(key.handle, parts);
+        signatures.push({ kind: 'ed25519', value: encode(sig, 'base64') });
+      }
+    }
+    return scheme.format(meta, signatures);
+  }
+
+  return { scheme, sign };
+}
