@@ -144,9 +144,9 @@ export class TokenSource {
       if (now >= held.refreshAt) this.#background();
       return held.token;
     }
-    const fresh = await this.#refresh('blocking');
-    fresh.used = true;
-    return fresh.token;
+    // The caller that waited for a token does not count as use: a token nobody asks for again
+    // before its refresh moment is left to lapse instead of being refreshed by the timer.
+    return (await this.#refresh('blocking')).token;
   }
 
   #background(): void {
