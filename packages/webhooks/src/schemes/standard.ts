@@ -13,8 +13,9 @@ const ID_SAFE = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
 function pick(read: HeaderReader, name: string): [string, string | undefined] {
   const value = read(`webhook-${name}`);
   if (value !== undefined) return [`webhook-${name}`, value];
-  // Svix sends the same scheme under `svix-` names.
-  return [`svix-${name}`, read(`svix-${name}`)];
+  // Svix sends the same scheme under `svix-` names; when both are absent, report the standard one.
+  const svix = read(`svix-${name}`);
+  return svix === undefined ? [`webhook-${name}`, undefined] : [`svix-${name}`, svix];
 }
 
 function decodeKey(body: string, what: string, lengthOk: (n: number) => boolean): Uint8Array {
