@@ -13,7 +13,12 @@ export interface TokenRequestSeen {
 }
 
 export type TokenReply =
-  | { kind: 'token'; body?: Record<string, unknown>; status?: number; headers?: Record<string, string> }
+  | {
+      kind: 'token';
+      body?: Record<string, unknown>;
+      status?: number;
+      headers?: Record<string, string>;
+    }
   | { kind: 'error'; status: number; body?: unknown; headers?: Record<string, string> }
   | { kind: 'network' };
 
@@ -61,12 +66,20 @@ export function fakeServer(clock?: ManualClock): FakeServer {
           issuer: ISSUER,
           token_endpoint: TOKEN_ENDPOINT,
           jwks_uri: `${ISSUER}/jwks`,
-          token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+          token_endpoint_auth_methods_supported: [
+            'client_secret_basic',
+            'client_secret_post',
+            'private_key_jwt',
+          ],
         });
       }
       if (request.url === TOKEN_ENDPOINT) {
         const body = new URLSearchParams(await request.text());
-        server.tokenRequests.push({ headers: request.headers, body, at: clock?.now() ?? Date.now() });
+        server.tokenRequests.push({
+          headers: request.headers,
+          body,
+          at: clock?.now() ?? Date.now(),
+        });
         // Let callers pile up on the single flight before the answer comes.
         await new Promise((r) => setImmediate(r));
         if (server.latencyMs > 0) clock?.advance(server.latencyMs);
@@ -85,7 +98,11 @@ export function fakeServer(clock?: ManualClock): FakeServer {
         return json({ ...tokenBody, ...reply?.body }, reply?.status ?? 200, reply?.headers);
       }
       if (url.origin === API) {
-        server.resourceRequests.push({ headers: request.headers, body: await request.text(), url: request.url });
+        server.resourceRequests.push({
+          headers: request.headers,
+          body: await request.text(),
+          url: request.url,
+        });
         const status = server.resourceStatuses.shift() ?? 200;
         return new Response(status === 200 ? 'ok' : null, { status });
       }

@@ -46,7 +46,12 @@ describe('createTokenProvider: single flight and cache', () => {
     const { provider, server } = setup();
     const token = await provider.getToken();
     const raw = server.issued[0] as string;
-    for (const text of [String(token.value), JSON.stringify(token), inspect(token), `${token.value}`]) {
+    for (const text of [
+      String(token.value),
+      JSON.stringify(token),
+      inspect(token),
+      `${token.value}`,
+    ]) {
       expect(text).not.toContain(raw);
     }
     expect(JSON.stringify(token)).toContain('[REDACTED]');
@@ -119,7 +124,8 @@ describe('createTokenProvider: refresh ahead', () => {
   it('spreads refresh moments with jitter', async () => {
     const early = setup({ random: () => 0.999 });
     const late = setup({ random: () => 0 });
-    for (let i = 0; i < 2; i++) await Promise.all([early.provider.getToken(), late.provider.getToken()]);
+    for (let i = 0; i < 2; i++)
+      await Promise.all([early.provider.getToken(), late.provider.getToken()]);
     for (const s of [early, late]) s.clock.advance(72_000);
     await settle();
     // Window is 70–80 s: the 0.999 draw refreshes at ~70 s, the 0 draw at 80 s.
@@ -141,7 +147,9 @@ describe('createTokenProvider: refresh ahead', () => {
 
 describe('createTokenProvider: outages', () => {
   it('keeps serving the valid token while the server is down, then fails with the typed error', async () => {
-    const { server, provider, clock } = setup({ refresh: { clockSkewMs: 10_000, maxBackoffMs: 4000 } });
+    const { server, provider, clock } = setup({
+      refresh: { clockSkewMs: 10_000, maxBackoffMs: 4000 },
+    });
     const first = await provider.getToken();
     server.mode = 'down';
     for (let t = 0; t < 89; t++) {
@@ -159,11 +167,17 @@ describe('createTokenProvider: outages', () => {
   });
 
   it('recovers without a restart once the server is back', async () => {
-    const { server, provider, clock } = setup({ refresh: { clockSkewMs: 10_000, maxBackoffMs: 2000 } });
+    const { server, provider, clock } = setup({
+      refresh: { clockSkewMs: 10_000, maxBackoffMs: 2000 },
+    });
     server.mode = 'down';
-    await expect(provider.getToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_SERVER_UNAVAILABLE' });
+    await expect(provider.getToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_SERVER_UNAVAILABLE',
+    });
     // Within the backoff, callers fail at once without a request.
-    await expect(provider.getToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_SERVER_UNAVAILABLE' });
+    await expect(provider.getToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_SERVER_UNAVAILABLE',
+    });
     expect(server.tokenRequests).toHaveLength(1);
     server.mode = 'ok';
     clock.advance(2000);
@@ -177,7 +191,9 @@ describe('createTokenProvider: outages', () => {
     const error = await provider.getToken().catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_OAUTH_SERVER_UNAVAILABLE', retryAfterMs: 20_000 });
     clock.advance(19_000);
-    await expect(provider.getToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_SERVER_UNAVAILABLE' });
+    await expect(provider.getToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_SERVER_UNAVAILABLE',
+    });
     expect(server.tokenRequests).toHaveLength(1);
     clock.advance(1000);
     await expect(provider.getToken()).resolves.toMatchObject({ type: 'Bearer' });
@@ -275,7 +291,9 @@ describe('createTokenProvider: client authentication', () => {
   });
 
   it('client_secret_post sends the secret in the body', async () => {
-    const { server, provider } = setup({ clientAuth: { method: 'client_secret_post', secret: 'p0st' } });
+    const { server, provider } = setup({
+      clientAuth: { method: 'client_secret_post', secret: 'p0st' },
+    });
     await provider.getToken();
     expect(server.tokenRequests[0]?.body.get('client_secret')).toBe('p0st');
     expect(server.tokenRequests[0]?.body.get('grant_type')).toBe('client_credentials');
@@ -290,7 +308,9 @@ describe('createTokenProvider: client authentication', () => {
         },
       },
     });
-    await expect(provider.getToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_CREDENTIAL_UNAVAILABLE' });
+    await expect(provider.getToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_CREDENTIAL_UNAVAILABLE',
+    });
   });
 
   it('works with an explicit token endpoint (no discovery)', async () => {
@@ -306,7 +326,9 @@ describe('createTokenProvider: fetch wrapper', () => {
     const { server, provider } = setup();
     const response = await provider.fetch(`${API}/orders`);
     expect(response.status).toBe(200);
-    expect(server.resourceRequests[0]?.headers.get('authorization')).toBe(`Bearer ${server.issued[0]}`);
+    expect(server.resourceRequests[0]?.headers.get('authorization')).toBe(
+      `Bearer ${server.issued[0]}`,
+    );
   });
 
   it('on 401 invalidates once, refreshes once and retries once, replaying the body', async () => {
@@ -316,7 +338,9 @@ describe('createTokenProvider: fetch wrapper', () => {
     expect(response.status).toBe(200);
     expect(server.tokenRequests).toHaveLength(2);
     expect(server.resourceRequests.map((r) => r.body)).toEqual(['payload', 'payload']);
-    expect(server.resourceRequests[1]?.headers.get('authorization')).toBe(`Bearer ${server.issued[1]}`);
+    expect(server.resourceRequests[1]?.headers.get('authorization')).toBe(
+      `Bearer ${server.issued[1]}`,
+    );
   });
 
   it('returns the second 401 after one retry (no loop)', async () => {
@@ -375,13 +399,26 @@ describe('createTokenProvider: misc', () => {
   });
 
   it('refuses wrong arguments with TypeErrors', () => {
-    const base = { issuer: ISSUER, clientId: 'svc', clientAuth: { method: 'client_secret_post', secret: 'x' } } as const;
-    expect(() => createTokenProvider({ ...base, clientId: '' })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    const base = {
+      issuer: ISSUER,
+      clientId: 'svc',
+      clientAuth: { method: 'client_secret_post', secret: 'x' },
+    } as const;
+    expect(() => createTokenProvider({ ...base, clientId: '' })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
     expect(() => createTokenProvider({ ...base, issuer: 'not a url' })).toThrow(TypeError);
     expect(() =>
-      createTokenProvider({ ...base, clientAuth: { method: 'nope' } as unknown as TokenProviderOptions['clientAuth'] }),
+      createTokenProvider({
+        ...base,
+        clientAuth: { method: 'nope' } as unknown as TokenProviderOptions['clientAuth'],
+      }),
     ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
-    expect(() => createTokenProvider({ ...base, refresh: { refreshAheadRatio: 2 } })).toThrow(TypeError);
-    expect(() => createTokenProvider({ ...base, extraParameters: { client_secret: 'x' } })).toThrow(TypeError);
+    expect(() => createTokenProvider({ ...base, refresh: { refreshAheadRatio: 2 } })).toThrow(
+      TypeError,
+    );
+    expect(() => createTokenProvider({ ...base, extraParameters: { client_secret: 'x' } })).toThrow(
+      TypeError,
+    );
   });
 });

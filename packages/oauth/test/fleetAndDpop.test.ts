@@ -1,0 +1,221 @@
+import { ManualClock, MemoryStore, redacted, type Store } from '@portcullis/core';
+import { createTokenProvider, type TokenProviderOptions } from '@portcullis/oauth';
+import {
+  calculateJwkThumbprint,
+  decodeJwt,
+  decodeProtectedHeader,
+  exportJWK,
+  generateKeyPair,
+  jwtVerify,
+} from 'jose';
+import { describe, expect, it } from 'vitest';
+import { API, fakeServer, ISSUER, settle, TOKEN_ENDPOINT } from './fakeServer.ts';
+
+const T0 = Date.parse('2026-01-01T00:00:00Z');
+
+function fleet(
+  processes: number,
+  makeStore: (clock: ManualClock) => Store = (clock) => new MemoryStore({ clock }),
+  options: Partial<TokenProviderOptions> = {},
+) {
+  const clock = new ManualClock(T0);
+  const store = makeStore(clock);
+  const server = fakeServer(clock);
+  const providers = Array.from({ length: processes }, (_, i) =>
+    createTokenProvider({
+      issuer: ISSUER,
+      clientId: 'svc',
+      clientAuth: { method: 'client_secret_post', secret: redacted('s') },
+      scope: 'read',
+      fetch: server.fetch,
+      clock,
+      random: () => i / processes,
+      refresh: { clockSkewMs: 10_000 },
+      fleet: { store, lockTtlMs: 5000, pollIntervalMs: 100 },
+      ...options,
+    }),
+  );
+  return { clock, server, providers, store };
+}
+
+interface SpyStore extends Store {
+  writes: [string, string][];
+}
+
+function spyStore(store: Store): SpyStore {
+  const writes: [string, string][] = [];
+  return {
+    writes,
+    get: (k) => store.get(k),
+    set: (k, v, t) => (writes.push([k, v]), store.set(k, v, t)),
+    setIfAbsent: (k, v, t) => (writes.push([k, v]), store.setIfAbsent(k, v, t)),
+    increment: (k, t, b) => store.increment(k, t, b),
+    delete: (k) => store.delete(k),
+    compareAndDelete: (k, e) => store.compareAndDelete(k, e),
+  };
+}
+
+async function advance(clock: ManualClock, ms: number, step = 50): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    clock.advance(step);
+    await settle(5);
+  }
+}
+
+describe('fleet mode (shared Store)', () => {
+  it('four processes starting together make one token request', async () => {
+    const { server, providers, clock } = fleet(4);
+    const all = Promise.all(providers.flatMap((p) => [p.getToken(), p.getToken()]));
+    await advance(clock, 500);
+    const tokens = await all;
+    expect(server.tokenRequests).toHaveLength(1);
+    expect(new Set(tokens.map((t) => t.value.reveal())).size).toBe(1);
+  });
+
+  it('refreshes once per window across the fleet', async () => {
+    const { server, providers, clock } = fleet(4);
+    const first = Promise.all(providers.map((p) => p.getToken()));
+    await advance(clock, 300);
+    await first;
+    // Every process keeps using its token through three lifetimes (100 s each).
+    for (let s = 0; s < 300; s++) {
+      await advance(clock, 1000, 500);
+      await Promise.all(providers.map((p) => p.getToken()));
+    }
+    // One initial request, then one per ~70–80 s window: 4 or 5, never one per process.
+    expect(server.tokenRequests.length).toBeGreaterThanOrEqual(4);
+    expect(server.tokenRequests.length).toBeLessThanOrEqual(5);
+  });
+
+  it('a process that died holding the lock blocks the others only until the lock TTL', async () => {
+    // Learn the lock key from a probe process (same client and parameters → same key).
+    const probe = fleet(1, (clock) => spyStore(new MemoryStore({ clock })));
+    await probe.providers[0]!.getToken();
+    const lockKey = (probe.store as SpyStore).writes.find(([k]) => k.endsWith(':lock'))![0];
+
+    const { server, providers, clock, store } = fleet(1);
+    const provider = providers[0]!;
+    await store.set(lockKey, 'dead-process', 5000); // the "dead" holder's lock, 5 s left
+    const waiting = provider.getToken();
+    await advance(clock, 4000);
+    expect(server.tokenRequests).toHaveLength(0);
+    await advance(clock, 1500);
+    await expect(waiting).resolves.toMatchObject({ type: 'Bearer' });
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('falls back to this process alone when the store fails', async () => {
+    const broken: Store = {
+      get: () => Promise.reject(new Error('down')),
+      set: () => Promise.reject(new Error('down')),
+      setIfAbsent: () => Promise.reject(new Error('down')),
+      increment: () => Promise.reject(new Error('down')),
+      delete: () => Promise.reject(new Error('down')),
+      compareAndDelete: () => Promise.reject(new Error('down')),
+    };
+    const { server, providers } = fleet(1, () => broken);
+    await expect(providers[0]!.getToken()).resolves.toMatchObject({ type: 'Bearer' });
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('writes only the access token to the store, and invalidate removes it there', async () => {
+    const { providers, store, server } = fleet(2, (clock) => spyStore(new MemoryStore({ clock })));
+    const spy = store as SpyStore;
+    await providers[0]!.getToken();
+    const tokenWrite = spy.writes.find(([k]) => k.endsWith(':token'))!;
+    const record = JSON.parse(tokenWrite[1]) as Record<string, unknown>;
+    expect(Object.keys(record).sort()).toEqual(['exp', 'iat', 's', 't', 'ty', 'v']);
+    expect(record.t).toBe(server.issued[0]);
+    expect(tokenWrite[0]).not.toContain('svc'); // keys are hashed
+    // The second process adopts it without a request; its invalidation removes it for all.
+    await providers[1]!.getToken();
+    expect(server.tokenRequests).toHaveLength(1);
+    await providers[1]!.invalidate();
+    expect(await spy.get(tokenWrite[0])).toBeUndefined();
+  });
+});
+
+describe('private_key_jwt', () => {
+  it('signs a client assertion the server can verify with the public key', async () => {
+    const { publicKey, privateKey } = await generateKeyPair('ES256', { extractable: true });
+    const jwk = { ...(await exportJWK(privateKey)), kid: 'k1' };
+    const clock = new ManualClock(T0);
+    const server = fakeServer(clock);
+    const provider = createTokenProvider({
+      tokenEndpoint: TOKEN_ENDPOINT,
+      issuer: ISSUER,
+      clientId: 'svc',
+      clientAuth: { method: 'private_key_jwt', privateKey: redacted(jwk) },
+      fetch: server.fetch,
+      clock,
+    });
+    await provider.getToken();
+    const body = server.tokenRequests[0]!.body;
+    expect(body.get('client_assertion_type')).toBe(
+      'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+    );
+    const assertion = body.get('client_assertion')!;
+    expect(decodeProtectedHeader(assertion)).toMatchObject({ alg: 'ES256', kid: 'k1' });
+    const { payload } = await jwtVerify(assertion, publicKey, { issuer: 'svc', subject: 'svc' });
+    expect(payload.aud).toBe(ISSUER);
+  });
+
+  it('reports a key that cannot be imported as ERR_OAUTH_CREDENTIAL_UNAVAILABLE', async () => {
+    const server = fakeServer();
+    const provider = createTokenProvider({
+      issuer: ISSUER,
+      clientId: 'svc',
+      clientAuth: {
+        method: 'private_key_jwt',
+        privateKey: '-----BEGIN PRIVATE KEY-----\nnope\n-----END PRIVATE KEY-----',
+      },
+      fetch: server.fetch,
+    });
+    await expect(provider.getToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_CREDENTIAL_UNAVAILABLE',
+    });
+    expect(server.tokenRequests).toHaveLength(0);
+  });
+});
+
+describe('DPoP', () => {
+  it('sends a proof, retries once on use_dpop_nonce, and binds the resource call', async () => {
+    const keyPair = await generateKeyPair('ES256', { extractable: true });
+    const jkt = await calculateJwkThumbprint(await exportJWK(keyPair.publicKey));
+    const server = fakeServer();
+    server.replies.push(
+      {
+        kind: 'error',
+        status: 400,
+        body: { error: 'use_dpop_nonce' },
+        headers: { 'dpop-nonce': 'n-1' },
+      },
+      { kind: 'token', body: { token_type: 'DPoP' } },
+    );
+    const provider = createTokenProvider({
+      issuer: ISSUER,
+      clientId: 'svc',
+      clientAuth: { method: 'client_secret_post', secret: 's' },
+      dpop: keyPair,
+      fetch: server.fetch,
+    });
+    const token = await provider.getToken();
+    expect(token.type).toBe('DPoP');
+    expect(server.tokenRequests).toHaveLength(2);
+    const proofs = server.tokenRequests.map((r) => decodeJwt(r.headers.get('dpop')!));
+    expect(proofs[0]?.nonce).toBeUndefined();
+    expect(proofs[1]?.nonce).toBe('n-1');
+    const header = decodeProtectedHeader(server.tokenRequests[1]!.headers.get('dpop')!);
+    expect(header.typ).toBe('dpop+jwt');
+    expect(await calculateJwkThumbprint(header.jwk!)).toBe(jkt);
+
+    const response = await provider.fetch(`${API}/orders`, { method: 'POST', body: 'x' });
+    expect(response.status).toBe(200);
+    const seen = server.resourceRequests[0]!;
+    expect(seen.headers.get('authorization')).toBe(`DPoP ${server.issued[0]}`);
+    const proof = decodeJwt(seen.headers.get('dpop')!);
+    expect(proof).toMatchObject({ htm: 'POST', htu: `${API}/orders` });
+    expect(typeof proof.ath).toBe('string');
+    expect(seen.body).toBe('x');
+  });
+});
