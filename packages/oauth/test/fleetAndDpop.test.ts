@@ -47,8 +47,14 @@ function spyStore(store: Store): SpyStore {
   return {
     writes,
     get: (k) => store.get(k),
-    set: (k, v, t) => (writes.push([k, v]), store.set(k, v, t)),
-    setIfAbsent: (k, v, t) => (writes.push([k, v]), store.setIfAbsent(k, v, t)),
+    set(k, v, t) {
+      writes.push([k, v]);
+      return store.set(k, v, t);
+    },
+    setIfAbsent(k, v, t) {
+      writes.push([k, v]);
+      return store.setIfAbsent(k, v, t);
+    },
     increment: (k, t, b) => store.increment(k, t, b),
     delete: (k) => store.delete(k),
     compareAndDelete: (k, e) => store.compareAndDelete(k, e),

@@ -6,7 +6,10 @@ import { API, fakeServer, ISSUER, settle, TOKEN_ENDPOINT } from './fakeServer.ts
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
-function setup(overrides: Partial<TokenProviderOptions> = {}) {
+// `undefined` removes a default (e.g. `issuer: undefined` to test the explicit endpoint).
+type Overrides = { [K in keyof TokenProviderOptions]?: TokenProviderOptions[K] | undefined };
+
+function setup(overrides: Overrides = {}) {
   const clock = new ManualClock(T0);
   const server = fakeServer(clock);
   const provider = createTokenProvider({
@@ -19,7 +22,7 @@ function setup(overrides: Partial<TokenProviderOptions> = {}) {
     random: () => 0.5,
     refresh: { clockSkewMs: 10_000 },
     ...overrides,
-  });
+  } as TokenProviderOptions);
   return { clock, server, provider };
 }
 

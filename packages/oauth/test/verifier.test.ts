@@ -48,7 +48,9 @@ function jwksFetch(state: { calls: number; down: boolean }): typeof fetch {
   }) as typeof fetch;
 }
 
-function verifier(extra: Partial<Parameters<typeof createAccessTokenVerifier>[0]> = {}) {
+type Options = Parameters<typeof createAccessTokenVerifier>[0];
+
+function verifier(extra: { [K in keyof Options]?: Options[K] | undefined } = {}) {
   return createAccessTokenVerifier({
     issuer: ISSUER,
     audience: AUD,
@@ -56,7 +58,7 @@ function verifier(extra: Partial<Parameters<typeof createAccessTokenVerifier>[0]
     requiredScopes: ['orders:read'],
     clock: new ManualClock(NOW),
     ...extra,
-  });
+  } as Options);
 }
 
 async function refusal(promise: Promise<unknown>): Promise<AccessTokenError> {
