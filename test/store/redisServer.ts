@@ -70,7 +70,13 @@ export async function controlledRedis(
       const proc = spawn('redis-server', args, { stdio: 'ignore' });
       child = proc;
       exited = false;
+      // Never outlive the test process, even when a test fails before stop().
+      const reap = (): void => {
+        proc.kill('SIGKILL');
+      };
+      process.once('exit', reap);
       proc.once('exit', () => {
+        process.off('exit', reap);
         if (child === proc) exited = true;
       });
       await waitFor(`redis-server on port ${port}`, async () => {
