@@ -88,7 +88,7 @@ interface CommonOptions {
 
 function commonOptions(options: RedisStoreCommonOptions): CommonOptions {
   const { keyPrefix = 'portcullis:', commandTimeoutMs = 2000 } = options;
-  if (typeof keyPrefix !== 'string') throw invalidArgument('keyPrefix', 'a string');
+  checkString(keyPrefix, 'keyPrefix');
   return {
     keyPrefix,
     commandTimeoutMs: checkPositiveInt(commandTimeoutMs, 'commandTimeoutMs'),
@@ -96,8 +96,15 @@ function commonOptions(options: RedisStoreCommonOptions): CommonOptions {
   };
 }
 
-function checkKey(key: unknown, name = 'key'): asserts key is string {
-  if (typeof key !== 'string') throw invalidArgument(name, 'a string');
+// A lone surrogate has no UTF-8 form: Redis would store U+FFFD instead, and two different keys
+// would become one (a false "replay", a shared lock). Refused instead.
+const LONE_SURROGATE = /\p{Surrogate}/u;
+
+function checkString(value: unknown, name = 'key'): asserts value is string {
+  if (typeof value !== 'string') throw invalidArgument(name, 'a string');
+  if (LONE_SURROGATE.test(value)) {
+    throw invalidArgument(name, 'a well-formed string (no lone surrogates)', 'value');
+  }
 }
 
 /** Redis wants whole milliseconds ≥ 1: round up, so an entry never expires before it was asked. */
@@ -232,20 +239,20 @@ export class RedisStore implements Store {
   }
 
   async get(key: string): Promise<string | undefined> {
-    checkKey(key);
+    checkString(key);
     return asString(await this.#send('get', ['GET', this.#prefix + key]));
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
-    checkKey(key);
-    checkKey(value, 'value');
+    checkString(key);
+    checkString(value, 'value');
     const ttl = ttlArg(ttlMs);
     await this.#send('set', ['SET', this.#prefix + key, value, 'PX', ttl]);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
-    checkKey(key);
-    checkKey(value, 'value');
+    checkString(key);
+    checkString(value, 'value');
     const ttl = ttlArg(ttlMs);
     const reply = await this.#send('setIfAbsent', [
       'SET',
@@ -259,7 +266,7 @@ export class RedisStore implements Store {
   }
 
   async increment(key: string, ttlMs: number, by = 1): Promise<Counter> {
-    checkKey(key);
+    checkString(key);
     const ttl = ttlArg(ttlMs);
     if (typeof by !== 'number' || !Number.isSafeInteger(by)) {
       throw invalidArgument('by', 'a safe integer', 'value');
@@ -272,13 +279,13 @@ export class RedisStore implements Store {
   }
 
   async delete(key: string): Promise<boolean> {
-    checkKey(key);
+    checkString(key);
     return asInteger(await this.#send('delete', ['DEL', this.#prefix + key])) > 0;
   }
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
-    checkKey(key);
-    checkKey(expected, 'expected');
+    checkString(key);
+    checkString(expected, 'expected');
     const reply = await this.#eval('compareAndDelete', COMPARE_AND_DELETE, this.#prefix + key, [
       expected,
     ]);

@@ -210,6 +210,26 @@ describe('RedisStore misuse', () => {
     expect(client.sent).toEqual([]);
   });
 
+  it('refuses strings with a lone surrogate, which UTF-8 cannot carry (two keys would become one)', async () => {
+    const client = fakeClient();
+    const store = new RedisStore({ client });
+    for (const call of [
+      () => store.get('nonce:\uD800'),
+      () => store.set('k', 'a\uDC00b', 10),
+      () => store.setIfAbsent('\uDFFF', 'v', 10),
+      () => store.compareAndDelete('k', '\uD83D'),
+    ]) {
+      await expect(call()).rejects.toMatchObject({
+        name: 'TypeError',
+        code: 'ERR_INVALID_ARG_VALUE',
+      });
+    }
+    expect(client.sent).toEqual([]);
+    await store.set('🔑', '✓ 🔐', 10); // paired surrogates are fine
+    expect(client.sent).toEqual([['SET', 'portcullis:🔑', '✓ 🔐', 'PX', '10']]);
+    expect(() => new RedisStore({ client, keyPrefix: '\uD800:' })).toThrow(TypeError);
+  });
+
   it('connect() refuses a URL that is not redis:// or rediss:// without quoting it', async () => {
     for (const url of [
       'http://:hunter2-secret@127.0.0.1:6379',
