@@ -7,7 +7,10 @@ interface ProviderInstance {
   callback(): (req: IncomingMessage, res: ServerResponse) => void;
 }
 interface ProviderModule {
-  default: (new (issuer: string, configuration: object) => ProviderInstance) & {
+  default: (new (
+    issuer: string,
+    configuration: object,
+  ) => ProviderInstance) & {
     errors: { InvalidTarget: new () => Error };
   };
 }
@@ -99,19 +102,48 @@ export async function startOidc(options: StartOidcOptions = {}): Promise<OidcPee
   const port = await freePort();
   const issuer = `http://127.0.0.1:${port}`;
   const signing = await generateKeyPair('RS256', { extractable: true });
-  const signingJwk = { ...(await exportJWK(signing.privateKey)), kid: 'as-rs256', alg: 'RS256', use: 'sig' };
+  const signingJwk = {
+    ...(await exportJWK(signing.privateKey)),
+    kid: 'as-rs256',
+    alg: 'RS256',
+    use: 'sig',
+  };
   const client = await generateKeyPair('ES256', { extractable: true });
-  const clientPrivateJwk: JWK = { ...(await exportJWK(client.privateKey)), kid: 'svc-jwt-1', alg: 'ES256' };
-  const clientPublicJwk: JWK = { ...(await exportJWK(client.publicKey)), kid: 'svc-jwt-1', alg: 'ES256', use: 'sig' };
+  const clientPrivateJwk: JWK = {
+    ...(await exportJWK(client.privateKey)),
+    kid: 'svc-jwt-1',
+    alg: 'ES256',
+  };
+  const clientPublicJwk: JWK = {
+    ...(await exportJWK(client.publicKey)),
+    kid: 'svc-jwt-1',
+    alg: 'ES256',
+    use: 'sig',
+  };
   const scope = OIDC_SCOPES.join(' ');
-  const common = { grant_types: ['client_credentials'], redirect_uris: [], response_types: [], scope };
+  const common = {
+    grant_types: ['client_credentials'],
+    redirect_uris: [],
+    response_types: [],
+    scope,
+  };
 
   const { default: Provider } = (await import(OIDC_PROVIDER)) as ProviderModule;
   const provider = new Provider(issuer, {
     adapter: memoryAdapter(),
     clients: [
-      { ...common, client_id: OIDC_CLIENTS.basic.clientId, client_secret: OIDC_CLIENTS.basic.secret, token_endpoint_auth_method: 'client_secret_basic' },
-      { ...common, client_id: OIDC_CLIENTS.post.clientId, client_secret: OIDC_CLIENTS.post.secret, token_endpoint_auth_method: 'client_secret_post' },
+      {
+        ...common,
+        client_id: OIDC_CLIENTS.basic.clientId,
+        client_secret: OIDC_CLIENTS.basic.secret,
+        token_endpoint_auth_method: 'client_secret_basic',
+      },
+      {
+        ...common,
+        client_id: OIDC_CLIENTS.post.clientId,
+        client_secret: OIDC_CLIENTS.post.secret,
+        token_endpoint_auth_method: 'client_secret_post',
+      },
       {
         ...common,
         client_id: OIDC_CLIENTS.privateKeyJwt.clientId,
@@ -129,10 +161,12 @@ export async function startOidc(options: StartOidcOptions = {}): Promise<OidcPee
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string | string[]) => oneOf,
+        defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string | string[]) =>
+          oneOf,
         useGrantedResource: async () => true,
         getResourceServerInfo: async (_ctx: unknown, resourceIndicator: string) => {
-          if (!resourceIndicator.startsWith('https://api.')) throw new Provider.errors.InvalidTarget();
+          if (!resourceIndicator.startsWith('https://api.'))
+            throw new Provider.errors.InvalidTarget();
           return {
             scope,
             audience: resourceIndicator,
@@ -160,14 +194,16 @@ export async function startOidc(options: StartOidcOptions = {}): Promise<OidcPee
     if (server) return;
     const s = createServer(count);
     s.keepAliveTimeout = 1000;
-    await waitFor(`oidc-provider on port ${port}`, () =>
-      new Promise<boolean>((resolve, reject) => {
-        s.once('error', reject);
-        s.listen(port, '127.0.0.1', () => {
-          s.off('error', reject);
-          resolve(true);
-        });
-      }),
+    await waitFor(
+      `oidc-provider on port ${port}`,
+      () =>
+        new Promise<boolean>((resolve, reject) => {
+          s.once('error', reject);
+          s.listen(port, '127.0.0.1', () => {
+            s.off('error', reject);
+            resolve(true);
+          });
+        }),
     );
     server = s;
   };

@@ -79,7 +79,9 @@ describe('tokens from oidc-provider, verified against its JWKS', () => {
     expect(claims.client_id).toBe(overrides().clientId ?? OIDC_CLIENTS.basic.clientId);
     expect(claims.aud).toBe(OIDC_RESOURCE);
     // Through an explicit jwksUri too, not only discovery.
-    await expect(verifier({ jwksUri: oidc.jwksUri }).verify(token.value.reveal())).resolves.toMatchObject({
+    await expect(
+      verifier({ jwksUri: oidc.jwksUri }).verify(token.value.reveal()),
+    ).resolves.toMatchObject({
       iss: oidc.issuer,
     });
     tokens.close();
@@ -109,7 +111,9 @@ describe('tokens from oidc-provider, verified against its JWKS', () => {
     const claims = await verifier({ allowSenderConstrained: true }).verify(token.value.reveal());
     expect(typeof (claims.cnf as { jkt?: unknown }).jkt).toBe('string');
     // Without a proof check, the verifier refuses a bound token by default.
-    expect((await refusal(verifier().verify(token.value.reveal()))).code).toBe('ERR_OAUTH_TOKEN_INVALID');
+    expect((await refusal(verifier().verify(token.value.reveal()))).code).toBe(
+      'ERR_OAUTH_TOKEN_INVALID',
+    );
     tokens.close();
   });
 });
@@ -132,7 +136,12 @@ describe('fetch wrapper against a real resource server', () => {
         return;
       }
       const status = script.shift() ?? 200;
-      res.writeHead(status, status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {}).end();
+      res
+        .writeHead(
+          status,
+          status === 401 ? { 'www-authenticate': 'Bearer error="invalid_token"' } : {},
+        )
+        .end();
     });
     const port = await freePort();
     await new Promise<void>((resolve) => api.listen(port, '127.0.0.1', resolve));
@@ -178,7 +187,9 @@ describe('the verifier refuses (server-issued and forged tokens)', () => {
 
   it('expired', async () => {
     const later = new ManualClock(Date.now() + 3600_000);
-    expect((await refusal(verifier({ clock: later }).verify(token))).code).toBe('ERR_OAUTH_TOKEN_EXPIRED');
+    expect((await refusal(verifier({ clock: later }).verify(token))).code).toBe(
+      'ERR_OAUTH_TOKEN_EXPIRED',
+    );
   });
 
   it('not yet valid (issued in the future for this server)', async () => {
@@ -189,15 +200,19 @@ describe('the verifier refuses (server-issued and forged tokens)', () => {
   });
 
   it('wrong issuer', async () => {
-    expect((await refusal(verifier({ issuer: 'https://other.example', jwksUri: oidc.jwksUri }).verify(token))).code).toBe(
-      'ERR_OAUTH_TOKEN_INVALID',
-    );
+    expect(
+      (
+        await refusal(
+          verifier({ issuer: 'https://other.example', jwksUri: oidc.jwksUri }).verify(token),
+        )
+      ).code,
+    ).toBe('ERR_OAUTH_TOKEN_INVALID');
   });
 
   it('wrong audience', async () => {
-    expect((await refusal(verifier({ audience: 'https://api.other.test' }).verify(token))).code).toBe(
-      'ERR_OAUTH_TOKEN_INVALID',
-    );
+    expect(
+      (await refusal(verifier({ audience: 'https://api.other.test' }).verify(token))).code,
+    ).toBe('ERR_OAUTH_TOKEN_INVALID');
   });
 
   it('missing scope → 403', async () => {
@@ -209,13 +224,18 @@ describe('the verifier refuses (server-issued and forged tokens)', () => {
   it('alg: none', async () => {
     const [, payload] = token.split('.');
     const header = base64url.encode(JSON.stringify({ alg: 'none', typ: 'at+jwt' }));
-    expect((await refusal(verifier().verify(`${header}.${payload}.`))).code).toBe('ERR_OAUTH_TOKEN_INVALID');
+    expect((await refusal(verifier().verify(`${header}.${payload}.`))).code).toBe(
+      'ERR_OAUTH_TOKEN_INVALID',
+    );
   });
 
   it('HS256 signed with the server public key', async () => {
     const jwks = (await (await fetch(oidc.jwksUri)).json()) as { keys: { kid: string }[] };
     const publicKey = jwks.keys[0]!;
-    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
     for (const secret of [JSON.stringify(publicKey), (publicKey as unknown as { n: string }).n]) {
       const forged = await new SignJWT(claims)
         .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: publicKey.kid })
@@ -229,13 +249,19 @@ describe('the verifier refuses (server-issued and forged tokens)', () => {
     await v.verify(token); // keys loaded
     oidc.resetCounts();
     const { privateKey } = await generateKeyPair('RS256');
-    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
+    const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<
+      string,
+      unknown
+    >;
     const forged = await Promise.all(
       Array.from({ length: 100 }, (_, i) =>
-        new SignJWT(claims).setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: `unknown-${i}` }).sign(privateKey),
+        new SignJWT(claims)
+          .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: `unknown-${i}` })
+          .sign(privateKey),
       ),
     );
-    for (const f of forged) expect((await refusal(v.verify(f))).code).toBe('ERR_OAUTH_TOKEN_INVALID');
+    for (const f of forged)
+      expect((await refusal(v.verify(f))).code).toBe('ERR_OAUTH_TOKEN_INVALID');
     expect(oidc.jwksRequests).toBeLessThanOrEqual(1);
   });
 });

@@ -210,7 +210,10 @@ export function createAccessTokenVerifier(
 
       // jose checks `nbf`; a token issued in the future (beyond the tolerance) is not valid yet either.
       if (typeof payload.iat === 'number' && payload.iat > clock.now() / 1000 + clockToleranceSec) {
-        throw refuse('ERR_OAUTH_TOKEN_INVALID', 'The access token is not yet valid (issued in the future).');
+        throw refuse(
+          'ERR_OAUTH_TOKEN_INVALID',
+          'The access token is not yet valid (issued in the future).',
+        );
       }
       if (payload.cnf !== undefined && options.allowSenderConstrained !== true) {
         throw refuse(
