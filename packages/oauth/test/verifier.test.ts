@@ -85,6 +85,12 @@ describe('createAccessTokenVerifier', () => {
   it.each([
     ['expired', { exp: nowSec - 60 }, {}, 'ERR_OAUTH_TOKEN_EXPIRED'],
     ['not yet valid', { nbf: nowSec + 60 }, {}, 'ERR_OAUTH_TOKEN_INVALID'],
+    [
+      'issued in the future',
+      { iat: nowSec + 600, exp: nowSec + 900 },
+      {},
+      'ERR_OAUTH_TOKEN_INVALID',
+    ],
     ['wrong issuer', { iss: 'https://evil.example' }, {}, 'ERR_OAUTH_TOKEN_INVALID'],
     ['wrong audience', { aud: 'https://other.example' }, {}, 'ERR_OAUTH_TOKEN_INVALID'],
     ['wrong typ', {}, { typ: 'JWT' }, 'ERR_OAUTH_TOKEN_INVALID'],

@@ -334,11 +334,11 @@ export class TokenSource {
     const tokenType = String(response.token_type).toLowerCase();
     if (tokenType !== 'bearer' && tokenType !== 'dpop')
       throw invalid('token_type is not Bearer or DPoP');
-    // Rule: no expires_in → defaultLifetimeSec; zero, negative or not a number → refused (and
-    // retried with backoff); longer than maxLifetimeSec → cut to it.
+    // Rule: no expires_in → defaultLifetimeSec; under one second (zero, negative) or not a
+    // number → refused (and retried with backoff); longer than maxLifetimeSec → cut to it.
     let lifetimeSec = response.expires_in ?? policy.defaultLifetimeSec;
-    if (typeof lifetimeSec !== 'number' || !Number.isFinite(lifetimeSec) || lifetimeSec <= 0) {
-      throw invalid('expires_in is not a positive number');
+    if (typeof lifetimeSec !== 'number' || !Number.isFinite(lifetimeSec) || lifetimeSec < 1) {
+      throw invalid('expires_in is not a number of at least one second');
     }
     lifetimeSec = Math.min(lifetimeSec, policy.maxLifetimeSec);
     const refreshIn = response.refresh_in;
