@@ -98,6 +98,18 @@ describe('RedisStore when Redis fails', () => {
     expect(Date.now() - started).toBeLessThan(5000);
   });
 
+  it('connecting to a hung server (SIGSTOP) gives up after connectTimeoutMs', async () => {
+    redis.pause();
+    try {
+      const error = await failure(RedisStore.connect({ url: redis.url, connectTimeoutMs: 300 }));
+      expectUnavailable(error);
+      expect(error.message).toBe('Could not connect to Redis within 300 ms.');
+      expect(everything(error)).not.toContain(PASSWORD);
+    } finally {
+      redis.resume();
+    }
+  });
+
   it('a hung server (SIGSTOP): every operation rejects after commandTimeoutMs, then it recovers', async () => {
     const store = await RedisStore.connect({ url: redis.url, commandTimeoutMs: 150 });
     await store.set('before', 'v', 60_000);
@@ -177,6 +189,28 @@ describe('RedisStore lifecycle', () => {
     const reader = await RedisStore.connect({ url: redis.url, keyPrefix: 'inflight:' });
     expect(await reader.get('k')).toBe('v');
     await reader.close();
+  });
+
+  it('close() while the server is down returns at once and stops reconnecting', async () => {
+    const peer = await controlledRedis();
+    let reconnects = 0;
+    const telemetry: Telemetry = {
+      count: (name) => {
+        if (name === 'portcullis.store_redis.reconnects') reconnects++;
+      },
+      record: () => {},
+      span: (_name, fn) => fn(),
+    };
+    const store = await RedisStore.connect({ url: peer.url, maxReconnectDelayMs: 20, telemetry });
+    await peer.stop();
+    await waitFor('a reconnect attempt', async () => reconnects > 0);
+    await store.close();
+    // An attempt already under way may still report itself; after that, silence.
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const after = reconnects;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(reconnects).toBe(after);
+    expect((await failure(store.get('k'))).message).toBe('The Redis store is closed.');
   });
 
   it('counts failed operations in telemetry, by operation and code', async () => {
