@@ -17,7 +17,9 @@ export async function coreScene(say: (line: string) => void): Promise<void> {
   say(`… read on purpose, length only:  ${apiKey.reveal().length} characters`);
 
   const equal = timingSafeEqual(apiKey.reveal(), 'sk_live_demo_51Hx9-never-printed');
-  say(`constant-time compare with the right value: ${equal}, with a wrong one: ${timingSafeEqual(apiKey.reveal(), 'sk_live_guess')}`);
+  say(
+    `constant-time compare with the right value: ${equal}, with a wrong one: ${timingSafeEqual(apiKey.reveal(), 'sk_live_guess')}`,
+  );
 
   const error = new PortcullisError('ERR_DEMO_REFUSED', 'The request was refused.', {
     status: 403,
