@@ -15,7 +15,9 @@ export function clockAt(sec: number = NOW_SEC): ManualClock {
 }
 
 /** Awaits `promise` and returns the error it rejects with (fails the test if it resolves). */
-export async function rejection(promise: Promise<unknown>): Promise<Error & { code?: string; bound?: string }> {
+export async function rejection(
+  promise: Promise<unknown>,
+): Promise<Error & { code?: string; bound?: string }> {
   try {
     await promise;
   } catch (error) {

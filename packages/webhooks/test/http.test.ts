@@ -1,12 +1,26 @@
 import { Readable } from 'node:stream';
-import { createSigner, createVerifier, readIncomingMessage, readRequest, schemes } from '@portcullis/webhooks';
+import {
+  createSigner,
+  createVerifier,
+  readIncomingMessage,
+  readRequest,
+  schemes,
+} from '@portcullis/webhooks';
 import { describe, expect, it } from 'vitest';
 import { SECRET } from './helpers.ts';
 
 const body = '{"type":"ping"}';
 
-function incoming(chunks: (string | Uint8Array)[], headers: Record<string, string>, extra: object = {}) {
-  return Object.assign(Readable.from(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))), { headers, url: '/hooks?x=1' }, extra);
+function incoming(
+  chunks: (string | Uint8Array)[],
+  headers: Record<string, string>,
+  extra: object = {},
+) {
+  return Object.assign(
+    Readable.from(chunks.map((c) => (typeof c === 'string' ? Buffer.from(c) : c))),
+    { headers, url: '/hooks?x=1' },
+    extra,
+  );
 }
 
 describe('readRequest (Fetch API)', () => {
@@ -16,12 +30,17 @@ describe('readRequest (Fetch API)', () => {
     const input = await readRequest(request);
     expect(new TextDecoder().decode(input.body as Uint8Array)).toBe(body);
     expect(input.url).toBe('https://example.com/hooks');
-    await expect(createVerifier({ secrets: SECRET }).verify(input)).resolves.toMatchObject({ scheme: 'standard' });
+    await expect(createVerifier({ secrets: SECRET }).verify(input)).resolves.toMatchObject({
+      scheme: 'standard',
+    });
   });
 
   it('bounds the body and refuses a body already read', async () => {
     const big = new Request('https://example.com/', { method: 'POST', body: 'x'.repeat(100) });
-    await expect(readRequest(big, { maxBodyBytes: 10 })).rejects.toMatchObject({ code: 'ERR_WEBHOOK_BODY_TOO_LARGE', status: 413 });
+    await expect(readRequest(big, { maxBodyBytes: 10 })).rejects.toMatchObject({
+      code: 'ERR_WEBHOOK_BODY_TOO_LARGE',
+      status: 413,
+    });
     const used = new Request('https://example.com/', { method: 'POST', body });
     await used.text();
     await expect(readRequest(used)).rejects.toMatchObject({ code: 'ERR_WEBHOOK_BODY_NOT_RAW' });
@@ -40,19 +59,30 @@ describe('readIncomingMessage (Node)', () => {
     const headers = await createSigner({ secrets: SECRET }).sign({ body });
     const raw = await readIncomingMessage(incoming([], headers, { body: Buffer.from(body) }));
     await expect(createVerifier({ secrets: SECRET }).verify(raw)).resolves.toBeDefined();
-    await expect(readIncomingMessage(incoming([], headers, { body: JSON.parse(body) }))).rejects.toMatchObject({
+    await expect(
+      readIncomingMessage(incoming([], headers, { body: JSON.parse(body) })),
+    ).rejects.toMatchObject({
       code: 'ERR_WEBHOOK_BODY_NOT_RAW',
     });
-    await expect(readIncomingMessage(incoming(['x'.repeat(64), 'y'.repeat(64)], {}), { maxBodyBytes: 100 })).rejects.toMatchObject({
+    await expect(
+      readIncomingMessage(incoming(['x'.repeat(64), 'y'.repeat(64)], {}), { maxBodyBytes: 100 }),
+    ).rejects.toMatchObject({
       code: 'ERR_WEBHOOK_BODY_TOO_LARGE',
     });
   });
 
   it('rebuilds the public URL for Twilio from publicOrigin', async () => {
     const form = 'Body=hi&From=%2B15550001';
-    const headers = await createSigner({ scheme: schemes.twilio, secrets: 'tok' }).sign({ body: form, url: 'https://hooks.example.com/hooks?x=1' });
-    const input = await readIncomingMessage(incoming([form], headers), { publicOrigin: 'https://hooks.example.com' });
+    const headers = await createSigner({ scheme: schemes.twilio, secrets: 'tok' }).sign({
+      body: form,
+      url: 'https://hooks.example.com/hooks?x=1',
+    });
+    const input = await readIncomingMessage(incoming([form], headers), {
+      publicOrigin: 'https://hooks.example.com',
+    });
     expect(input.url).toBe('https://hooks.example.com/hooks?x=1');
-    await expect(createVerifier({ scheme: schemes.twilio, secrets: 'tok' }).verify(input)).resolves.toBeDefined();
+    await expect(
+      createVerifier({ scheme: schemes.twilio, secrets: 'tok' }).verify(input),
+    ).resolves.toBeDefined();
   });
 });

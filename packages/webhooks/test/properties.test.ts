@@ -1,4 +1,10 @@
-import { createSigner, createVerifier, defineHmacScheme, isWebhookError, schemes } from '@portcullis/webhooks';
+import {
+  createSigner,
+  createVerifier,
+  defineHmacScheme,
+  isWebhookError,
+  schemes,
+} from '@portcullis/webhooks';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, clockAt, NOW_SEC, SECRET } from './helpers.ts';
@@ -10,7 +16,9 @@ function mutate(text: string, index: number, delta: number): string {
   const i = index % text.length;
   const code = text.charCodeAt(i);
   const next = 0x20 + ((code - 0x20 + 1 + (delta % 94)) % 95);
-  return text.slice(0, i) + String.fromCharCode(next === code ? next + 1 : next) + text.slice(i + 1);
+  return (
+    text.slice(0, i) + String.fromCharCode(next === code ? next + 1 : next) + text.slice(i + 1)
+  );
 }
 
 async function refused(promise: Promise<unknown>): Promise<boolean> {
@@ -24,21 +32,35 @@ async function refused(promise: Promise<unknown>): Promise<boolean> {
 
 describe.each(BACKENDS)('properties (%s)', (crypto) => {
   const signer = createSigner({ secrets: SECRET, crypto, clock: clockAt() });
-  const verifier = createVerifier({ secrets: SECRET, crypto, clock: clockAt(), store: false, toleranceSec: 3600, futureToleranceSec: 3600 });
+  const verifier = createVerifier({
+    secrets: SECRET,
+    crypto,
+    clock: clockAt(),
+    store: false,
+    toleranceSec: 3600,
+    futureToleranceSec: 3600,
+  });
   const id = fc.stringMatching(/^[A-Za-z0-9_-]{1,40}$/);
   const body = fc.uint8Array({ minLength: 0, maxLength: 512 });
   const offset = fc.integer({ min: -3000, max: 3000 });
 
   it('a signed message verifies; changing any one byte of the body is refused', async () => {
     await fc.assert(
-      fc.asyncProperty(id, body, offset, fc.nat(), fc.integer({ min: 1, max: 255 }), async (msgId, bytes, off, at, xor) => {
-        const headers = await signer.sign({ id: msgId, timestamp: NOW_SEC + off, body: bytes });
-        expect((await verifier.verify({ headers, body: bytes })).id).toBe(msgId);
-        if (bytes.length === 0) return;
-        const changed = bytes.slice();
-        changed[at % bytes.length]! ^= xor;
-        expect(await refused(verifier.verify({ headers, body: changed }))).toBe(true);
-      }),
+      fc.asyncProperty(
+        id,
+        body,
+        offset,
+        fc.nat(),
+        fc.integer({ min: 1, max: 255 }),
+        async (msgId, bytes, off, at, xor) => {
+          const headers = await signer.sign({ id: msgId, timestamp: NOW_SEC + off, body: bytes });
+          expect((await verifier.verify({ headers, body: bytes })).id).toBe(msgId);
+          if (bytes.length === 0) return;
+          const changed = bytes.slice();
+          changed[at % bytes.length]! ^= xor;
+          expect(await refused(verifier.verify({ headers, body: changed }))).toBe(true);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
@@ -58,7 +80,11 @@ describe.each(BACKENDS)('properties (%s)', (crypto) => {
           // Keep the `v1,` prefix: changing it only hides the signature, which is refused too but less interesting.
           const start = header === 'webhook-signature' ? 3 : 0;
           const changed = value.slice(0, start) + mutate(value.slice(start), at, delta);
-          expect(await refused(verifier.verify({ headers: { ...headers, [header]: changed }, body: bytes }))).toBe(true);
+          expect(
+            await refused(
+              verifier.verify({ headers: { ...headers, [header]: changed }, body: bytes }),
+            ),
+          ).toBe(true);
         },
       ),
       { numRuns: RUNS },
@@ -68,25 +94,69 @@ describe.each(BACKENDS)('properties (%s)', (crypto) => {
   it('provider schemes: changing one character of the body or signature header is refused', async () => {
     const all = [schemes.stripe, schemes.github, schemes.shopify, schemes.slack];
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...all), fc.string({ minLength: 1, maxLength: 200 }), fc.nat(), fc.nat(), fc.boolean(), async (scheme, text, at, delta, inBody) => {
-        const s = createSigner({ scheme, secrets: 'provider-secret', crypto, clock: clockAt() });
-        const v = createVerifier({ scheme, secrets: 'provider-secret', crypto, clock: clockAt(), store: false });
-        const headers = await s.sign({ body: text });
-        await expect(v.verify({ headers, body: text })).resolves.toBeDefined();
-        const sigHeader = scheme.headerNames[0]!;
-        const input = inBody
-          ? { headers, body: mutate(text, at, delta) }
-          : { headers: { ...headers, [sigHeader]: mutate(headers[sigHeader]!, at, delta) }, body: text };
-        expect(await refused(v.verify(input))).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...all),
+        fc.string({ minLength: 1, maxLength: 200 }),
+        fc.nat(),
+        fc.nat(),
+        fc.boolean(),
+        async (scheme, text, at, delta, inBody) => {
+          const s = createSigner({ scheme, secrets: 'provider-secret', crypto, clock: clockAt() });
+          const v = createVerifier({
+            scheme,
+            secrets: 'provider-secret',
+            crypto,
+            clock: clockAt(),
+            store: false,
+          });
+          const headers = await s.sign({ body: text });
+          await expect(v.verify({ headers, body: text })).resolves.toBeDefined();
+          const sigHeader = scheme.headerNames[0]!;
+          const input = inBody
+            ? { headers, body: mutate(text, at, delta) }
+            : {
+                headers: { ...headers, [sigHeader]: mutate(headers[sigHeader]!, at, delta) },
+                body: text,
+              };
+          expect(await refused(v.verify(input))).toBe(true);
+        },
+      ),
       { numRuns: RUNS },
     );
   });
 
   it('arbitrary header values never throw anything but a WebhookError', async () => {
-    const acme = defineHmacScheme({ name: 'acme', signatureHeader: 'x-sig', signatureSeparator: ',', timestampHeader: 'x-ts', signedContent: '{timestamp}.{body}' });
-    const all = [schemes.standard, schemes.stripe, schemes.github, schemes.shopify, schemes.slack, schemes.twilio, acme];
-    const names = ['webhook-id', 'webhook-timestamp', 'webhook-signature', 'svix-signature', 'stripe-signature', 'x-hub-signature-256', 'x-shopify-hmac-sha256', 'x-slack-signature', 'x-slack-request-timestamp', 'x-twilio-signature', 'x-sig', 'x-ts', 'WEBHOOK-ID'];
+    const acme = defineHmacScheme({
+      name: 'acme',
+      signatureHeader: 'x-sig',
+      signatureSeparator: ',',
+      timestampHeader: 'x-ts',
+      signedContent: '{timestamp}.{body}',
+    });
+    const all = [
+      schemes.standard,
+      schemes.stripe,
+      schemes.github,
+      schemes.shopify,
+      schemes.slack,
+      schemes.twilio,
+      acme,
+    ];
+    const names = [
+      'webhook-id',
+      'webhook-timestamp',
+      'webhook-signature',
+      'svix-signature',
+      'stripe-signature',
+      'x-hub-signature-256',
+      'x-shopify-hmac-sha256',
+      'x-slack-signature',
+      'x-slack-request-timestamp',
+      'x-twilio-signature',
+      'x-sig',
+      'x-ts',
+      'WEBHOOK-ID',
+    ];
     const value = fc.oneof(
       fc.string({ maxLength: 300 }),
       fc.string({ unit: 'binary', maxLength: 100 }),
@@ -95,14 +165,24 @@ describe.each(BACKENDS)('properties (%s)', (crypto) => {
       fc.array(fc.string({ maxLength: 20 }), { maxLength: 3 }),
     );
     await fc.assert(
-      fc.asyncProperty(fc.constantFrom(...all), fc.dictionary(fc.constantFrom(...names), value), async (scheme, headers) => {
-        const v = createVerifier({ scheme, secrets: scheme === schemes.standard ? SECRET : 's', crypto, clock: clockAt(), store: false });
-        try {
-          await v.verify({ headers, body: 'x=1', url: 'https://example.com/' });
-        } catch (error) {
-          expect(isWebhookError(error), String(error)).toBe(true);
-        }
-      }),
+      fc.asyncProperty(
+        fc.constantFrom(...all),
+        fc.dictionary(fc.constantFrom(...names), value),
+        async (scheme, headers) => {
+          const v = createVerifier({
+            scheme,
+            secrets: scheme === schemes.standard ? SECRET : 's',
+            crypto,
+            clock: clockAt(),
+            store: false,
+          });
+          try {
+            await v.verify({ headers, body: 'x=1', url: 'https://example.com/' });
+          } catch (error) {
+            expect(isWebhookError(error), String(error)).toBe(true);
+          }
+        },
+      ),
       { numRuns: RUNS * 2 },
     );
   });

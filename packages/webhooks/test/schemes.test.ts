@@ -1,5 +1,11 @@
 import { createHmac } from 'node:crypto';
-import { createSigner, createVerifier, defineHmacScheme, type Scheme, schemes } from '@portcullis/webhooks';
+import {
+  createSigner,
+  createVerifier,
+  defineHmacScheme,
+  type Scheme,
+  schemes,
+} from '@portcullis/webhooks';
 import * as schemesEntry from '@portcullis/webhooks/schemes';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, clockAt, NOW_SEC, rejection } from './helpers.ts';
@@ -8,19 +14,25 @@ const body = 'token=abc&team_id=T1&text=hello+world&user_name=ana';
 
 /** Independent reference: HMAC computed here with node:crypto exactly as each provider documents it. */
 function reference(name: string, secret: string, ts: number, url: string): Record<string, string> {
-  const mac = (alg: string, data: string, enc: 'hex' | 'base64') => createHmac(alg, secret).update(data).digest(enc);
+  const mac = (alg: string, data: string, enc: 'hex' | 'base64') =>
+    createHmac(alg, secret).update(data).digest(enc);
   switch (name) {
     case 'shopify':
       return { 'x-shopify-hmac-sha256': mac('sha256', body, 'base64') };
     case 'slack':
-      return { 'x-slack-signature': `v0=${mac('sha256', `v0:${ts}:${body}`, 'hex')}`, 'x-slack-request-timestamp': String(ts) };
+      return {
+        'x-slack-signature': `v0=${mac('sha256', `v0:${ts}:${body}`, 'hex')}`,
+        'x-slack-request-timestamp': String(ts),
+      };
     case 'github':
       return { 'x-hub-signature-256': `sha256=${mac('sha256', body, 'hex')}` };
     case 'stripe':
       return { 'stripe-signature': `t=${ts},v1=${mac('sha256', `${ts}.${body}`, 'hex')}` };
     default: {
       const params = [...new URLSearchParams(body)].sort(([a], [b]) => (a < b ? -1 : 1));
-      return { 'x-twilio-signature': mac('sha1', url + params.map(([k, v]) => k + v).join(''), 'base64') };
+      return {
+        'x-twilio-signature': mac('sha1', url + params.map(([k, v]) => k + v).join(''), 'base64'),
+      };
     }
   }
 }
@@ -28,42 +40,86 @@ function reference(name: string, secret: string, ts: number, url: string): Recor
 const url = 'https://example.com/hooks/sms?x=1';
 
 describe.each(BACKENDS)('provider schemes (%s)', (crypto) => {
-  it.each(['github', 'shopify', 'slack', 'stripe', 'twilio'] as const)('%s: our signature equals the documented construction, and verifies', async (name) => {
-    const scheme = schemes[name];
-    const secret = `${name}-secret-value`;
-    const headers = await createSigner({ scheme, secrets: secret, crypto, clock: clockAt() }).sign({ body, url });
-    expect(headers).toMatchObject(reference(name, secret, NOW_SEC, url));
-    const verifier = createVerifier({ scheme, secrets: secret, crypto, clock: clockAt() });
-    await expect(verifier.verify({ headers: reference(name, secret, NOW_SEC, url), body, url })).resolves.toMatchObject({ scheme: name });
-    // Replay protection keys on the signature where no signed id exists.
-    expect((await rejection(verifier.verify({ headers, body, url }))).code).toBe('ERR_WEBHOOK_REPLAYED');
-    const tampered = await rejection(verifier.verify({ headers, body: body.replace('ana', 'bob'), url }));
-    expect(tampered.code).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
-  });
+  it.each(['github', 'shopify', 'slack', 'stripe', 'twilio'] as const)(
+    '%s: our signature equals the documented construction, and verifies',
+    async (name) => {
+      const scheme = schemes[name];
+      const secret = `${name}-secret-value`;
+      const headers = await createSigner({
+        scheme,
+        secrets: secret,
+        crypto,
+        clock: clockAt(),
+      }).sign({ body, url });
+      expect(headers).toMatchObject(reference(name, secret, NOW_SEC, url));
+      const verifier = createVerifier({ scheme, secrets: secret, crypto, clock: clockAt() });
+      await expect(
+        verifier.verify({ headers: reference(name, secret, NOW_SEC, url), body, url }),
+      ).resolves.toMatchObject({ scheme: name });
+      // Replay protection keys on the signature where no signed id exists.
+      expect((await rejection(verifier.verify({ headers, body, url }))).code).toBe(
+        'ERR_WEBHOOK_REPLAYED',
+      );
+      const tampered = await rejection(
+        verifier.verify({ headers, body: body.replace('ana', 'bob'), url }),
+      );
+      expect(tampered.code).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
+    },
+  );
 
   it('slack holds the timestamp to the tolerance', async () => {
     const headers = reference('slack', 's', NOW_SEC - 301, url);
-    const verifier = createVerifier({ scheme: schemes.slack, secrets: 's', crypto, clock: clockAt() });
-    expect((await rejection(verifier.verify({ headers, body }))).code).toBe('ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE');
+    const verifier = createVerifier({
+      scheme: schemes.slack,
+      secrets: 's',
+      crypto,
+      clock: clockAt(),
+    });
+    expect((await rejection(verifier.verify({ headers, body }))).code).toBe(
+      'ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
+    );
   });
 
   it('twilio signs the URL: another URL does not verify, and a missing url is misuse', async () => {
     const headers = reference('twilio', 'tok', 0, url);
-    const verifier = createVerifier({ scheme: schemes.twilio, secrets: 'tok', crypto, store: false });
+    const verifier = createVerifier({
+      scheme: schemes.twilio,
+      secrets: 'tok',
+      crypto,
+      store: false,
+    });
     await expect(verifier.verify({ headers, body, url })).resolves.toBeDefined();
-    expect((await rejection(verifier.verify({ headers, body, url: url.replace('https', 'http') }))).code).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
+    expect(
+      (await rejection(verifier.verify({ headers, body, url: url.replace('https', 'http') }))).code,
+    ).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
     await expect(verifier.verify({ headers, body })).rejects.toThrow(TypeError);
   });
 
   it('stripe: several v1 signatures, unknown items skipped, malformed headers refused', async () => {
     const good = reference('stripe', 's1', NOW_SEC, url)['stripe-signature']!;
     const v1 = good.split(',')[1]!;
-    const verifier = createVerifier({ scheme: schemes.stripe, secrets: 's1', crypto, clock: clockAt(), store: false });
-    await expect(verifier.verify({ headers: { 'stripe-signature': `t=${NOW_SEC},v0=abc,v1=${'0'.repeat(64)},${v1}` }, body })).resolves.toBeDefined();
+    const verifier = createVerifier({
+      scheme: schemes.stripe,
+      secrets: 's1',
+      crypto,
+      clock: clockAt(),
+      store: false,
+    });
+    await expect(
+      verifier.verify({
+        headers: { 'stripe-signature': `t=${NOW_SEC},v0=abc,v1=${'0'.repeat(64)},${v1}` },
+        body,
+      }),
+    ).resolves.toBeDefined();
     for (const header of [`${v1}`, `t=${NOW_SEC},t=${NOW_SEC},${v1}`, `t=abc,${v1}`, `garbage`]) {
-      expect((await rejection(verifier.verify({ headers: { 'stripe-signature': header }, body }))).code).toBe('ERR_WEBHOOK_HEADER_MALFORMED');
+      expect(
+        (await rejection(verifier.verify({ headers: { 'stripe-signature': header }, body }))).code,
+      ).toBe('ERR_WEBHOOK_HEADER_MALFORMED');
     }
-    expect((await rejection(verifier.verify({ headers: { 'stripe-signature': `t=${NOW_SEC}` }, body }))).code).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
+    expect(
+      (await rejection(verifier.verify({ headers: { 'stripe-signature': `t=${NOW_SEC}` }, body })))
+        .code,
+    ).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
   });
 });
 
@@ -83,22 +139,53 @@ describe('defineHmacScheme', () => {
 
   it.each(BACKENDS)('declares a working scheme in a few lines (%s)', async (crypto) => {
     const secret = Buffer.from('acme-secret-bytes').toString('base64');
-    const headers = await createSigner({ scheme: acme, secrets: [secret, 'b3RoZXI='], crypto, clock: clockAt() }).sign({ id: 'evt_1', body });
-    const expected = createHmac('sha512', Buffer.from('acme-secret-bytes')).update(`evt_1:${NOW_SEC}:${body}`).digest('base64url');
+    const headers = await createSigner({
+      scheme: acme,
+      secrets: [secret, 'b3RoZXI='],
+      crypto,
+      clock: clockAt(),
+    }).sign({ id: 'evt_1', body });
+    const expected = createHmac('sha512', Buffer.from('acme-secret-bytes'))
+      .update(`evt_1:${NOW_SEC}:${body}`)
+      .digest('base64url');
     expect(headers['x-acme-signature']?.split(' ')[0]).toBe(`sha512=${expected}`);
     expect(headers['x-acme-id']).toBe('evt_1');
-    const verifier = createVerifier({ scheme: acme, secrets: 'b3RoZXI=', crypto, clock: clockAt() });
-    await expect(verifier.verify({ headers, body })).resolves.toMatchObject({ id: 'evt_1', idSigned: true, matchedSecret: { index: 0 } });
-    expect((await rejection(verifier.verify({ headers: { ...headers, 'x-acme-id': 'evt_2' }, body }))).code).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
+    const verifier = createVerifier({
+      scheme: acme,
+      secrets: 'b3RoZXI=',
+      crypto,
+      clock: clockAt(),
+    });
+    await expect(verifier.verify({ headers, body })).resolves.toMatchObject({
+      id: 'evt_1',
+      idSigned: true,
+      matchedSecret: { index: 0 },
+    });
+    expect(
+      (await rejection(verifier.verify({ headers: { ...headers, 'x-acme-id': 'evt_2' }, body })))
+        .code,
+    ).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
   });
 
   it('rejects inconsistent declarations as misuse', () => {
-    expect(() => defineHmacScheme({ name: 'x', signatureHeader: 'x-sig', signedContent: '{timestamp}' })).toThrow(TypeError);
-    expect(() => defineHmacScheme({ name: 'x', signatureHeader: 'x-sig', signedContent: '{timestamp}.{body}' })).toThrow(TypeError);
-    expect(() => defineHmacScheme({ name: 'x', signatureHeader: 'x-sig', timestampHeader: 'x-ts' })).toThrow(TypeError);
+    expect(() =>
+      defineHmacScheme({ name: 'x', signatureHeader: 'x-sig', signedContent: '{timestamp}' }),
+    ).toThrow(TypeError);
+    expect(() =>
+      defineHmacScheme({
+        name: 'x',
+        signatureHeader: 'x-sig',
+        signedContent: '{timestamp}.{body}',
+      }),
+    ).toThrow(TypeError);
+    expect(() =>
+      defineHmacScheme({ name: 'x', signatureHeader: 'x-sig', timestampHeader: 'x-ts' }),
+    ).toThrow(TypeError);
     expect(() => defineHmacScheme({ name: 'x', signatureHeader: 'bad header' })).toThrow(TypeError);
     expect(() => defineHmacScheme({ name: 'x y', signatureHeader: 'x-sig' })).toThrow(TypeError);
-    expect(() => defineHmacScheme({ name: 'x', signatureHeader: 'x-sig', algorithm: 'md5' as never })).toThrow(TypeError);
+    expect(() =>
+      defineHmacScheme({ name: 'x', signatureHeader: 'x-sig', algorithm: 'md5' as never }),
+    ).toThrow(TypeError);
   });
 
   it('the schemes entry point exports the same scheme objects', () => {

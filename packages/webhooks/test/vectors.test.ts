@@ -49,17 +49,23 @@ const rfc = defineHmacScheme({
   encoding: 'hex',
 });
 
-const hex = (text: string): Uint8Array => Uint8Array.from(text.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
+const hex = (text: string): Uint8Array =>
+  Uint8Array.from(text.match(/../g) ?? [], (b) => Number.parseInt(b, 16));
 
 describe.each(BACKENDS)('known vectors (%s)', (crypto) => {
-  it.each(RFC4231)('RFC 4231 $name: signs and verifies the published MAC', async ({ key, data, mac }) => {
-    const signer = createSigner({ scheme: rfc, secrets: key, crypto });
-    expect(await signer.sign({ body: hex(data) })).toEqual({ 'x-mac': mac });
-    const verifier = createVerifier({ scheme: rfc, secrets: key, crypto, store: false });
-    await expect(verifier.verify({ headers: { 'x-mac': mac }, body: hex(data) })).resolves.toMatchObject({
-      matchedSecret: { index: 0 },
-    });
-  });
+  it.each(RFC4231)(
+    'RFC 4231 $name: signs and verifies the published MAC',
+    async ({ key, data, mac }) => {
+      const signer = createSigner({ scheme: rfc, secrets: key, crypto });
+      expect(await signer.sign({ body: hex(data) })).toEqual({ 'x-mac': mac });
+      const verifier = createVerifier({ scheme: rfc, secrets: key, crypto, store: false });
+      await expect(
+        verifier.verify({ headers: { 'x-mac': mac }, body: hex(data) }),
+      ).resolves.toMatchObject({
+        matchedSecret: { index: 0 },
+      });
+    },
+  );
 
   it('Standard Webhooks / Svix example: the published signature', async () => {
     const id = 'msg_p5jXN8AQM9LWM0D4loKWxJek';
@@ -67,7 +73,11 @@ describe.each(BACKENDS)('known vectors (%s)', (crypto) => {
     const body = '{"test": 2432232314}';
     const expected = 'v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=';
     const headers = await createSigner({ secrets: SECRET, crypto }).sign({ id, timestamp, body });
-    expect(headers).toEqual({ 'webhook-id': id, 'webhook-timestamp': String(timestamp), 'webhook-signature': expected });
+    expect(headers).toEqual({
+      'webhook-id': id,
+      'webhook-timestamp': String(timestamp),
+      'webhook-signature': expected,
+    });
     const verifier = createVerifier({ secrets: SECRET, crypto, clock: clockAt(timestamp) });
     await expect(verifier.verify({ headers, body })).resolves.toEqual({
       id,

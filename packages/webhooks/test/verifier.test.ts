@@ -1,13 +1,21 @@
 import { MemoryStore, redacted, type Store } from '@portcullis/core';
-import { createSigner, createVerifier, generateKeyPair, isWebhookError, WebhookError } from '@portcullis/webhooks';
+import {
+  createSigner,
+  createVerifier,
+  generateKeyPair,
+  isWebhookError,
+  WebhookError,
+} from '@portcullis/webhooks';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, clockAt, NOW_SEC, OTHER_SECRET, rejection, SECRET } from './helpers.ts';
 
 const body = '{"type":"invoice.paid","data":{"id":"in_1"}}';
 
 describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
-  const sign = (secrets: Parameters<typeof createSigner>[0]['secrets'], input: { id?: string; timestamp?: number; body?: string | Uint8Array } = {}) =>
-    createSigner({ secrets, crypto, clock: clockAt() }).sign({ body, ...input });
+  const sign = (
+    secrets: Parameters<typeof createSigner>[0]['secrets'],
+    input: { id?: string; timestamp?: number; body?: string | Uint8Array } = {},
+  ) => createSigner({ secrets, crypto, clock: clockAt() }).sign({ body, ...input });
 
   it('accepts a message it signed and reports id, timestamp and matched secret', async () => {
     const headers = await sign(SECRET, { id: 'msg_1' });
@@ -25,11 +33,15 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     const bytes = Uint8Array.from([0xff, 0xfe, 0x00, 0xc3, 0x28, 0x80]);
     const headers = await sign(SECRET, { body: bytes });
     const verifier = createVerifier({ secrets: SECRET, crypto, clock: clockAt(), store: false });
-    await expect(verifier.verify({ headers, body: bytes })).resolves.toMatchObject({ matchedSecret: { index: 0 } });
+    await expect(verifier.verify({ headers, body: bytes })).resolves.toMatchObject({
+      matchedSecret: { index: 0 },
+    });
     await expect(verifier.verify({ headers, body: Buffer.from(bytes) })).resolves.toBeDefined();
     await expect(verifier.verify({ headers, body: bytes.slice().buffer })).resolves.toBeDefined();
     const text = await sign(SECRET, { body: 'héllo ✓' });
-    await expect(verifier.verify({ headers: text, body: new TextEncoder().encode('héllo ✓') })).resolves.toBeDefined();
+    await expect(
+      verifier.verify({ headers: text, body: new TextEncoder().encode('héllo ✓') }),
+    ).resolves.toBeDefined();
   });
 
   it('refuses a parsed body with ERR_WEBHOOK_BODY_NOT_RAW and says why', async () => {
@@ -39,7 +51,9 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     expect(error).toBeInstanceOf(WebhookError);
     expect(error.code).toBe('ERR_WEBHOOK_BODY_NOT_RAW');
     expect(error.message).toMatch(/raw/);
-    expect((await rejection(verifier.verify({ headers, body: undefined as never }))).code).toBe('ERR_WEBHOOK_BODY_NOT_RAW');
+    expect((await rejection(verifier.verify({ headers, body: undefined as never }))).code).toBe(
+      'ERR_WEBHOOK_BODY_NOT_RAW',
+    );
   });
 
   it('refuses a tampered body with ERR_WEBHOOK_SIGNATURE_MISMATCH (status 401)', async () => {
@@ -53,7 +67,10 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
   it('accepts any of several live secrets and says which, by index and label', async () => {
     const old = await sign(OTHER_SECRET);
     const verifier = createVerifier({
-      secrets: [{ label: 'current', secret: redacted(SECRET) }, { label: 'previous', secret: OTHER_SECRET }],
+      secrets: [
+        { label: 'current', secret: redacted(SECRET) },
+        { label: 'previous', secret: OTHER_SECRET },
+      ],
       crypto,
       clock: clockAt(),
       store: false,
@@ -63,23 +80,43 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     });
     const both = await sign([SECRET, OTHER_SECRET]);
     expect(both['webhook-signature']?.split(' ')).toHaveLength(2);
-    await expect(verifier.verify({ headers: both, body })).resolves.toMatchObject({ matchedSecret: { index: 0, label: 'current' } });
+    await expect(verifier.verify({ headers: both, body })).resolves.toMatchObject({
+      matchedSecret: { index: 0, label: 'current' },
+    });
   });
 
   it('resolves secrets through a function on every message', async () => {
     let live: string[] = [OTHER_SECRET];
-    const verifier = createVerifier({ secrets: async () => live, crypto, clock: clockAt(), store: false });
+    const verifier = createVerifier({
+      secrets: async () => live,
+      crypto,
+      clock: clockAt(),
+      store: false,
+    });
     const headers = await sign(SECRET);
-    expect((await rejection(verifier.verify({ headers, body }))).code).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
+    expect((await rejection(verifier.verify({ headers, body }))).code).toBe(
+      'ERR_WEBHOOK_SIGNATURE_MISMATCH',
+    );
     live = [OTHER_SECRET, SECRET];
-    await expect(verifier.verify({ headers, body })).resolves.toMatchObject({ matchedSecret: { index: 1 } });
+    await expect(verifier.verify({ headers, body })).resolves.toMatchObject({
+      matchedSecret: { index: 1 },
+    });
     live = [];
-    expect((await rejection(verifier.verify({ headers, body }))).code).toBe('ERR_WEBHOOK_SECRET_MALFORMED');
+    expect((await rejection(verifier.verify({ headers, body }))).code).toBe(
+      'ERR_WEBHOOK_SECRET_MALFORMED',
+    );
   });
 
   it('checks the timestamp with separate past and future bounds', async () => {
     const clock = clockAt();
-    const verifier = createVerifier({ secrets: SECRET, crypto, clock, store: false, toleranceSec: 300, futureToleranceSec: 30 });
+    const verifier = createVerifier({
+      secrets: SECRET,
+      crypto,
+      clock,
+      store: false,
+      toleranceSec: 300,
+      futureToleranceSec: 30,
+    });
     const at = (offset: number) => sign(SECRET, { timestamp: NOW_SEC + offset });
     await expect(verifier.verify({ headers: await at(-300), body })).resolves.toBeDefined();
     await expect(verifier.verify({ headers: await at(30), body })).resolves.toBeDefined();
@@ -88,7 +125,12 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     const ahead = await rejection(verifier.verify({ headers: await at(31), body }));
     expect([ahead.code, ahead.bound]).toEqual(['ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE', 'future']);
     // An hour ahead, which Stripe's and Slack's libraries accept, is refused by default.
-    const hour = await rejection(createVerifier({ secrets: SECRET, crypto, clock, store: false }).verify({ headers: await at(3600), body }));
+    const hour = await rejection(
+      createVerifier({ secrets: SECRET, crypto, clock, store: false }).verify({
+        headers: await at(3600),
+        body,
+      }),
+    );
     expect(hour.code).toBe('ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE');
   });
 
@@ -103,10 +145,17 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     expect((error as WebhookError).status).toBe(409);
     // A re-signed retry with the same id (new timestamp) is a duplicate too.
     clock.advance(10_000);
-    const retry = await createSigner({ secrets: SECRET, crypto, clock }).sign({ id: 'msg_replay', body });
-    expect((await rejection(verifier.verify({ headers: retry, body }))).code).toBe('ERR_WEBHOOK_REPLAYED');
+    const retry = await createSigner({ secrets: SECRET, crypto, clock }).sign({
+      id: 'msg_replay',
+      body,
+    });
+    expect((await rejection(verifier.verify({ headers: retry, body }))).code).toBe(
+      'ERR_WEBHOOK_REPLAYED',
+    );
     clock.advance(62_000);
-    expect((await rejection(verifier.verify({ headers, body }))).code).toBe('ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE');
+    expect((await rejection(verifier.verify({ headers, body }))).code).toBe(
+      'ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
+    );
   });
 
   it('records a nonce only after signature and timestamp verified', async () => {
@@ -121,12 +170,21 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     const clock = clockAt();
     const verifier = createVerifier({ secrets: SECRET, crypto, clock, store });
     const good = await sign(SECRET, { id: 'msg_victim' });
-    const forged = { ...good, 'webhook-signature': 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=' };
-    expect((await rejection(verifier.verify({ headers: forged, body }))).code).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
+    const forged = {
+      ...good,
+      'webhook-signature': 'v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=',
+    };
+    expect((await rejection(verifier.verify({ headers: forged, body }))).code).toBe(
+      'ERR_WEBHOOK_SIGNATURE_MISMATCH',
+    );
     const stale = await sign(SECRET, { id: 'msg_victim', timestamp: NOW_SEC - 3600 });
-    expect((await rejection(verifier.verify({ headers: stale, body }))).code).toBe('ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE');
+    expect((await rejection(verifier.verify({ headers: stale, body }))).code).toBe(
+      'ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
+    );
     expect(writes).toEqual([]);
-    await expect(verifier.verify({ headers: good, body })).resolves.toMatchObject({ id: 'msg_victim' });
+    await expect(verifier.verify({ headers: good, body })).resolves.toMatchObject({
+      id: 'msg_victim',
+    });
     expect(writes).toEqual(['webhooks:replay:standard:msg_victim']);
   });
 
@@ -136,17 +194,30 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     await expect(verifier.verify({ headers: new Headers(headers), body })).resolves.toBeDefined();
     const upper = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toUpperCase(), v]));
     await expect(verifier.verify({ headers: upper, body })).resolves.toBeDefined();
-    const svix = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.replace('webhook-', 'svix-'), v]));
+    const svix = Object.fromEntries(
+      Object.entries(headers).map(([k, v]) => [k.replace('webhook-', 'svix-'), v]),
+    );
     await expect(verifier.verify({ headers: svix, body })).resolves.toBeDefined();
   });
 
   it('gives distinct codes for missing and malformed headers', async () => {
     const headers = await sign(SECRET);
-    const verifier = createVerifier({ secrets: SECRET, crypto, clock: clockAt(), store: false, maxSignatures: 3, maxHeaderLength: 300 });
-    const without = (name: string) => Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
+    const verifier = createVerifier({
+      secrets: SECRET,
+      crypto,
+      clock: clockAt(),
+      store: false,
+      maxSignatures: 3,
+      maxHeaderLength: 300,
+    });
+    const without = (name: string) =>
+      Object.fromEntries(Object.entries(headers).filter(([k]) => k !== name));
     for (const name of ['webhook-id', 'webhook-timestamp', 'webhook-signature']) {
       const error = await rejection(verifier.verify({ headers: without(name), body }));
-      expect([error.code, (error as WebhookError).header]).toEqual(['ERR_WEBHOOK_HEADER_MISSING', name]);
+      expect([error.code, (error as WebhookError).header]).toEqual([
+        'ERR_WEBHOOK_HEADER_MISSING',
+        name,
+      ]);
     }
     const bad = async (patch: Record<string, unknown>) =>
       (await rejection(verifier.verify({ headers: { ...headers, ...patch } as never, body }))).code;
@@ -154,8 +225,12 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     expect(await bad({ 'webhook-timestamp': ' 1767225600' })).toBe('ERR_WEBHOOK_HEADER_MALFORMED');
     expect(await bad({ 'webhook-id': 'msg.1' })).toBe('ERR_WEBHOOK_HEADER_MALFORMED');
     expect(await bad({ 'webhook-signature': 'nocomma' })).toBe('ERR_WEBHOOK_HEADER_MALFORMED');
-    expect(await bad({ 'webhook-signature': 'v1,a v1,b v1,c v1,d' })).toBe('ERR_WEBHOOK_HEADER_MALFORMED');
-    expect(await bad({ 'webhook-signature': `v1,${'A'.repeat(400)}` })).toBe('ERR_WEBHOOK_HEADER_MALFORMED');
+    expect(await bad({ 'webhook-signature': 'v1,a v1,b v1,c v1,d' })).toBe(
+      'ERR_WEBHOOK_HEADER_MALFORMED',
+    );
+    expect(await bad({ 'webhook-signature': `v1,${'A'.repeat(400)}` })).toBe(
+      'ERR_WEBHOOK_HEADER_MALFORMED',
+    );
     expect(await bad({ 'webhook-id': ['msg_a', 'msg_b'] })).toBe('ERR_WEBHOOK_HEADER_MALFORMED');
     expect(await bad({ 'webhook-signature': 'v2,abc' })).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
   });
@@ -165,11 +240,22 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     const headers = await sign([secretKey, SECRET]);
     expect(headers['webhook-signature']).toMatch(/^v1a,\S+ v1,\S+$/);
     const verifier = createVerifier({ secrets: publicKey, crypto, clock: clockAt(), store: false });
-    await expect(verifier.verify({ headers, body })).resolves.toMatchObject({ matchedSecret: { index: 0 } });
-    expect((await rejection(verifier.verify({ headers, body: `${body} ` }))).code).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
+    await expect(verifier.verify({ headers, body })).resolves.toMatchObject({
+      matchedSecret: { index: 0 },
+    });
+    expect((await rejection(verifier.verify({ headers, body: `${body} ` }))).code).toBe(
+      'ERR_WEBHOOK_SIGNATURE_MISMATCH',
+    );
     const other = await generateKeyPair();
-    const wrong = createVerifier({ secrets: other.publicKey, crypto, clock: clockAt(), store: false });
-    expect((await rejection(wrong.verify({ headers, body }))).code).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
+    const wrong = createVerifier({
+      secrets: other.publicKey,
+      crypto,
+      clock: clockAt(),
+      store: false,
+    });
+    expect((await rejection(wrong.verify({ headers, body }))).code).toBe(
+      'ERR_WEBHOOK_SIGNATURE_MISMATCH',
+    );
   });
 
   it('refuses malformed secrets with ERR_WEBHOOK_SECRET_MALFORMED, without echoing them', async () => {
@@ -181,7 +267,9 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
         caught = error;
       }
       expect(isWebhookError(caught, 'ERR_WEBHOOK_SECRET_MALFORMED')).toBe(true);
-      expect(JSON.stringify(caught) + String((caught as Error).message)).not.toContain(secret.slice(6));
+      expect(JSON.stringify(caught) + String((caught as Error).message)).not.toContain(
+        secret.slice(6),
+      );
     }
     const { secretKey } = await generateKeyPair();
     expect(() => createVerifier({ secrets: secretKey, crypto })).toThrow(/public key/);
@@ -191,9 +279,12 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     const headers = await sign(SECRET);
     const expected = headers['webhook-signature']!.slice(3);
     const verifier = createVerifier({ secrets: SECRET, crypto, clock: clockAt(), store: false });
-    const error = await rejection(verifier.verify({ headers: { ...headers, 'webhook-signature': 'v1,xxxx' }, body }));
+    const error = await rejection(
+      verifier.verify({ headers: { ...headers, 'webhook-signature': 'v1,xxxx' }, body }),
+    );
     const shown = `${error.message} ${JSON.stringify(error)} ${String(error.stack)}`;
-    for (const secret of [SECRET, SECRET.slice(6), expected, body]) expect(shown).not.toContain(secret);
+    for (const secret of [SECRET, SECRET.slice(6), expected, body])
+      expect(shown).not.toContain(secret);
     expect(JSON.parse(JSON.stringify(error))).toEqual({
       name: 'WebhookError',
       code: 'ERR_WEBHOOK_SIGNATURE_MISMATCH',

@@ -143,7 +143,13 @@ async function altKeys(
     const stripped = secret.replace(/^wh(sec|sk|pk)_/, '');
     for (const bytes of [utf8Bytes(secret), utf8Bytes(stripped), decodeBase64(stripped)]) {
       if (bytes === undefined || bytes.length === 0) continue;
-      out.push({ index, label, kind: 'hmac', handle: backend.hmacKey(bytes, scheme.algorithm) });
+      out.push({
+        index,
+        label,
+        kind: 'hmac',
+        handle: backend.hmacKey(bytes, scheme.algorithm),
+        matched: label === undefined ? { index } : { index, label },
+      });
     }
   }
   return out;

@@ -42,6 +42,8 @@ export interface PreparedKey {
   label: string | undefined;
   kind: KeyMaterial['kind'];
   handle: unknown;
+  /** What `verify` reports for this key, made once. */
+  matched: MatchedSecret;
 }
 
 type Purpose = 'sign' | 'verify';
@@ -97,7 +99,7 @@ function prepare(
     wrapped.catch(() => {}); // Reported where it is awaited; never an unhandled rejection.
     handle = wrapped;
   }
-  return { index: 0, label: undefined, kind: material.kind, handle };
+  return { index: 0, label: undefined, kind: material.kind, handle, matched: { index: 0 } };
 }
 
 const MAX_CACHED = 64;
@@ -152,14 +154,15 @@ export class KeyRing {
         if (this.#cache.size >= MAX_CACHED) this.#cache.clear();
         this.#cache.set(secret, key);
       }
-      return { ...key, index, label };
+      const matched = Object.freeze(label === undefined ? { index } : { index, label });
+      return { ...key, index, label, matched };
     });
   }
 }
 
 /** The public view of a prepared key: index and label, never the secret. */
 export function matchedSecret(key: PreparedKey): MatchedSecret {
-  return key.label === undefined ? { index: key.index } : { index: key.index, label: key.label };
+  return key.matched;
 }
 
 /** The configured secrets as text with their labels (for `explain`, which tries variants). */

@@ -1,21 +1,45 @@
+import { WebhookError } from '../errors/WebhookError.ts';
 import { decodeBase64 } from '../internal/encoding.ts';
-import {
-  type HeaderReader,
-  malformed,
-  parseTimestamp,
-  requireHeader,
-} from '../internal/headers.ts';
+import { type HeaderReader, malformed } from '../internal/headers.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
 import type { KeyMaterial, ParsedHeaders, Scheme, SignatureCandidate } from './Scheme.ts';
 
-const ID_SAFE = /^[\x21-\x2d\x2f-\x7e]{1,256}$/;
+/** A `webhook-*` header, or its `svix-*` twin (Svix sends the same scheme under those names). */
+function pick(read: HeaderReader, name: string, svixName: string): string {
+  const value = read(name);
+  if (value !== undefined && value !== '') return value;
+  const svix = read(svixName);
+  if (svix !== undefined && svix !== '') return svix;
+  throw new WebhookError('ERR_WEBHOOK_HEADER_MISSING', `The ${name} header is missing.`, {
+    header: name,
+  });
+}
 
-function pick(read: HeaderReader, name: string): [string, string | undefined] {
-  const value = read(`webhook-${name}`);
-  if (value !== undefined) return [`webhook-${name}`, value];
-  // Svix sends the same scheme under `svix-` names; when both are absent, report the standard one.
-  const svix = read(`svix-${name}`);
-  return svix === undefined ? [`webhook-${name}`, undefined] : [`svix-${name}`, svix];
+/** Which spelling of a header was read, for error messages. */
+function nameOf(read: HeaderReader, suffix: string): string {
+  const name = `webhook-${suffix}`;
+  const value = read(name);
+  return value !== undefined && value !== '' ? name : `svix-${suffix}`;
+}
+
+/** 1–256 visible ASCII characters, no `.` (so `{id}.{timestamp}.{body}` splits one way only). */
+function idOk(id: string): boolean {
+  if (id.length > 256) return false;
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c < 0x21 || c > 0x7e || c === 0x2e) return false;
+  }
+  return true;
+}
+
+/** 1–12 ASCII digits. */
+function digits(text: string): boolean {
+  if (text.length > 12) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 function decodeKey(body: string, what: string, lengthOk: (n: number) => boolean): Uint8Array {
@@ -70,29 +94,39 @@ export const standard: Scheme = {
   },
 
   parse(read: HeaderReader, limit: number): ParsedHeaders {
-    const [idName, idValue] = pick(read, 'id');
-    const [tsName, tsValue] = pick(read, 'timestamp');
-    const [sigName, sigValue] = pick(read, 'signature');
-    const id = requireHeader(() => idValue, idName);
-    const timestamp = requireHeader(() => tsValue, tsName);
-    const header = requireHeader(() => sigValue, sigName);
-    if (!ID_SAFE.test(id))
-      throw malformed(idName, 'must be 1–256 visible ASCII characters without "."');
-    parseTimestamp(tsName, timestamp);
+    const id = pick(read, 'webhook-id', 'svix-id');
+    const timestamp = pick(read, 'webhook-timestamp', 'svix-timestamp');
+    const header = pick(read, 'webhook-signature', 'svix-signature');
+    if (!idOk(id)) {
+      throw malformed(nameOf(read, 'id'), 'must be 1–256 visible ASCII characters without "."');
+    }
+    if (!digits(timestamp)) {
+      throw malformed(nameOf(read, 'timestamp'), 'is not a Unix timestamp in seconds');
+    }
     const signatures: SignatureCandidate[] = [];
     let count = 0;
-    for (const item of header.split(' ')) {
-      if (item === '') continue;
-      if (++count > limit) throw malformed(sigName, 'lists too many signatures');
-      const comma = item.indexOf(',');
-      if (comma <= 0) throw malformed(sigName, 'has an item that is not "version,signature"');
-      const version = item.slice(0, comma);
-      const value = item.slice(comma + 1);
-      if (version === 'v1') signatures.push({ kind: 'hmac', value });
-      else if (version === 'v1a') signatures.push({ kind: 'ed25519', value });
-      // Other versions are skipped, so senders can add new ones without breaking receivers.
+    let start = 0;
+    while (start <= header.length) {
+      let end = header.indexOf(' ', start);
+      if (end === -1) end = header.length;
+      if (end > start) {
+        if (++count > limit)
+          throw malformed(nameOf(read, 'signature'), 'lists too many signatures');
+        const comma = header.indexOf(',', start);
+        if (comma <= start || comma >= end) {
+          throw malformed(nameOf(read, 'signature'), 'has an item that is not "version,signature"');
+        }
+        const version = comma - start;
+        if (version === 2 && header.startsWith('v1', start)) {
+          signatures.push({ kind: 'hmac', value: header.slice(comma + 1, end) });
+        } else if (version === 3 && header.startsWith('v1a', start)) {
+          signatures.push({ kind: 'ed25519', value: header.slice(comma + 1, end) });
+        }
+        // Other versions are skipped, so senders can add new ones without breaking receivers.
+      }
+      start = end + 1;
     }
-    if (count === 0) throw malformed(sigName, 'lists no signature');
+    if (count === 0) throw malformed(nameOf(read, 'signature'), 'lists no signature');
     return { id, timestamp, signatures };
   },
 
