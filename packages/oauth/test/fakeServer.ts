@@ -5,8 +5,10 @@ import type { ManualClock } from '@portcullis/core';
 export const ISSUER = 'https://as.example.test';
 export const TOKEN_ENDPOINT = `${ISSUER}/token`;
 export const API = 'https://api.example.test';
+export const MTLS_TOKEN_ENDPOINT = 'https://mtls.as.example.test/token';
 
 export interface TokenRequestSeen {
+  url: string;
   headers: Headers;
   body: URLSearchParams;
   at: number;
@@ -66,6 +68,7 @@ export function fakeServer(clock?: ManualClock): FakeServer {
           issuer: ISSUER,
           token_endpoint: TOKEN_ENDPOINT,
           jwks_uri: `${ISSUER}/jwks`,
+          mtls_endpoint_aliases: { token_endpoint: MTLS_TOKEN_ENDPOINT },
           token_endpoint_auth_methods_supported: [
             'client_secret_basic',
             'client_secret_post',
@@ -73,9 +76,10 @@ export function fakeServer(clock?: ManualClock): FakeServer {
           ],
         });
       }
-      if (request.url === TOKEN_ENDPOINT) {
+      if (request.url === TOKEN_ENDPOINT || request.url === MTLS_TOKEN_ENDPOINT) {
         const body = new URLSearchParams(await request.text());
         server.tokenRequests.push({
+          url: request.url,
           headers: request.headers,
           body,
           at: clock?.now() ?? Date.now(),

@@ -2,7 +2,14 @@ import { inspect } from 'node:util';
 import { ManualClock, redacted, type Telemetry } from '@portcullis/core';
 import { createTokenProvider, isOAuthError, type TokenProviderOptions } from '@portcullis/oauth';
 import { describe, expect, it } from 'vitest';
-import { API, fakeServer, ISSUER, settle, TOKEN_ENDPOINT } from './fakeServer.ts';
+import {
+  API,
+  fakeServer,
+  ISSUER,
+  MTLS_TOKEN_ENDPOINT,
+  settle,
+  TOKEN_ENDPOINT,
+} from './fakeServer.ts';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
@@ -314,6 +321,16 @@ describe('createTokenProvider: client authentication', () => {
     await expect(provider.getToken()).rejects.toMatchObject({
       code: 'ERR_OAUTH_CREDENTIAL_UNAVAILABLE',
     });
+  });
+
+  it('tls_client_auth uses the mTLS endpoint alias and sends only client_id (the certificate is the credential)', async () => {
+    const { server, provider } = setup({ clientAuth: { method: 'tls_client_auth' } });
+    await provider.getToken();
+    const seen = server.tokenRequests[0]!;
+    expect(seen.url).toBe(MTLS_TOKEN_ENDPOINT);
+    expect(seen.body.get('client_id')).toBe('svc');
+    expect(seen.body.get('client_secret')).toBeNull();
+    expect(seen.headers.get('authorization')).toBeNull();
   });
 
   it('works with an explicit token endpoint (no discovery)', async () => {
