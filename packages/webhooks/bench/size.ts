@@ -4,12 +4,21 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
+import { build } from 'rolldown';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const pkgRoot = resolve(here, '..');
 const coreRoot = resolve(pkgRoot, '../core');
 const IMPORT =
   /(?:^|[;\n])\s*(?:import|export)\s[^'"]*?from\s*['"]([^'"]+)['"]|(?:^|[;\n])\s*import\s*['"]([^'"]+)['"]/g;
+
+/** The code without comments (tsc keeps TSDoc in its output): block comments and whole-line `//` comments. */
+function code(file: string): string {
+  return readFileSync(file, 'utf8')
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/^\s*\/\/.*$/gm, '')
+    .replace(/\n\s*\n/g, '\n');
+}
 
 function graph(entry: string): { files: string[]; thirdParty: string[] } {
   const seen = new Set<string>();
@@ -19,7 +28,7 @@ function graph(entry: string): { files: string[]; thirdParty: string[] } {
     const file = stack.pop()!;
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const m of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+    for (const m of code(file).matchAll(IMPORT)) {
       const spec = (m[1] ?? m[2])!;
       if (spec.startsWith('.')) stack.push(resolve(dirname(file), spec));
       else if (spec === '@portcullis/core') stack.push(join(coreRoot, 'dist/index.js'));
@@ -27,6 +36,19 @@ function graph(entry: string): { files: string[]; thirdParty: string[] } {
     }
   }
   return { files: [...seen], thirdParty: [...thirdParty] };
+}
+
+/** Size of `entry` bundled with everything it imports, minified, as an edge deployment ships it. */
+async function minified(entry: string): Promise<string> {
+  const result = await build({
+    input: join(pkgRoot, entry),
+    platform: 'neutral',
+    write: false,
+    logLevel: 'silent',
+    output: { format: 'esm', minify: true },
+  });
+  const text = result.output.map((chunk) => ('code' in chunk ? chunk.code : '')).join('');
+  return `${Buffer.byteLength(text)} bytes, ${gzipSync(text).length} gzipped`;
 }
 
 /** A one-paragraph report of the verify-only entry's size. */
@@ -39,12 +61,17 @@ export async function measureVerifyEntry(): Promise<string> {
   const own = files.filter((f) => f.startsWith(pkgRoot));
   const core = files.filter((f) => f.startsWith(coreRoot));
   const bytes = (list: string[]): number => list.reduce((n, f) => n + readFileSync(f).length, 0);
-  const gz = (list: string[]): number =>
-    gzipSync(Buffer.concat(list.map((f) => readFileSync(f)))).length;
+  const stripped = (list: string[]): string => list.map(code).join('\n');
+  const describe = (list: string[]): string =>
+    `${list.length} files, ${bytes(list)} bytes as built, ${Buffer.byteLength(stripped(list))} without comments, ` +
+    `${gzipSync(stripped(list)).length} gzipped`;
   return [
-    `verify-only entry (@portcullis/webhooks/verify): ${files.length} built files, ${bytes(files)} bytes (${gz(files)} gzipped together);`,
-    `  webhooks: ${own.length} files, ${bytes(own)} bytes (${gz(own)} gz): ${own.map((f) => relative(pkgRoot, f)).join(', ')}`,
-    `  @portcullis/core: ${core.length} files, ${bytes(core)} bytes (${gz(core)} gz)`,
+    `verify-only entry (@portcullis/webhooks/verify), everything it loads: ${describe(files)}`,
+    `  of which webhooks: ${describe(own)}`,
+    `  of which @portcullis/core: ${describe(core)}`,
+    `  webhooks files: ${own.map((f) => relative(pkgRoot, f)).join(', ')}`,
+    `  bundled and minified (rolldown, tree-shaken, @portcullis/core included): ${await minified('dist/verify.js')}`,
+    `  for comparison, the full entry (@portcullis/webhooks) bundled and minified: ${await minified('dist/index.js')}`,
     `  third-party imports: ${thirdParty.length === 0 ? 'none' : thirdParty.join(', ')}`,
   ].join('\n');
 }
