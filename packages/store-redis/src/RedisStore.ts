@@ -14,6 +14,13 @@ import { isErrorReply, toStoreError } from './internal/toStoreError.ts';
 /**
  * The slice of a node-redis v5 client (`createClient()`'s result) that {@link RedisStore} uses.
  * Any connected node-redis client fits, whatever modules, scripts or RESP version it was made with.
+ *
+ * @example
+ * ```ts
+ * import type { RedisClientLike } from '@portcullis/store-redis';
+ * import { createClient } from 'redis';
+ * const client: RedisClientLike = createClient({ RESP: 3 });
+ * ```
  */
 export interface RedisClientLike {
   /** Sends one raw command; see node-redis `client.sendCommand`. */
@@ -23,7 +30,15 @@ export interface RedisClientLike {
   ): Promise<unknown>;
 }
 
-/** Options shared by {@link RedisStore.connect} and `new RedisStore(...)`. */
+/**
+ * Options shared by {@link RedisStore.connect} and `new RedisStore(...)`.
+ *
+ * @example
+ * ```ts
+ * import type { RedisStoreCommonOptions } from '@portcullis/store-redis';
+ * const common: RedisStoreCommonOptions = { keyPrefix: 'billing:', commandTimeoutMs: 500 };
+ * ```
+ */
 export interface RedisStoreCommonOptions {
   /**
    * Prepended to every key, so several applications (or environments) can share one Redis
@@ -40,7 +55,21 @@ export interface RedisStoreCommonOptions {
   telemetry?: Telemetry;
 }
 
-/** Options for {@link RedisStore.connect}: the store opens and owns its connection. */
+/**
+ * Options for {@link RedisStore.connect}: the store opens and owns its connection.
+ *
+ * @example
+ * ```ts
+ * import { redacted } from '@portcullis/core';
+ * import type { RedisStoreConnectOptions } from '@portcullis/store-redis';
+ * const options: RedisStoreConnectOptions = {
+ *   url: 'rediss://redis.internal:6380/0',
+ *   username: 'portcullis',
+ *   password: redacted(process.env.REDIS_PASSWORD ?? ''),
+ *   connectTimeoutMs: 3000,
+ * };
+ * ```
+ */
 export interface RedisStoreConnectOptions extends RedisStoreCommonOptions {
   /**
    * `redis://[[username][:password]@]host[:port][/db]`, or `rediss://…` for TLS. Pass it as a
@@ -65,7 +94,16 @@ export interface RedisStoreConnectOptions extends RedisStoreCommonOptions {
   maxReconnectDelayMs?: number;
 }
 
-/** Options for `new RedisStore(...)`: a node-redis client the caller created and owns. */
+/**
+ * Options for `new RedisStore(...)`: a node-redis client the caller created and owns.
+ *
+ * @example
+ * ```ts
+ * import type { RedisStoreOptions } from '@portcullis/store-redis';
+ * import { createClient } from 'redis';
+ * const options: RedisStoreOptions = { client: createClient(), keyPrefix: 'myapp:' };
+ * ```
+ */
 export interface RedisStoreOptions extends RedisStoreCommonOptions {
   /**
    * A connected node-redis v5 client. The caller connects it, handles its `'error'` events and
