@@ -183,6 +183,7 @@ export class TokenSource {
   }
 
   #onSuccess(fresh: Held): Held {
+    if (this.#closed) return fresh; // closed while the request was in flight: keep nothing
     const now = this.#ctx.clock.now();
     const held = this.#held;
     if (
