@@ -42,6 +42,29 @@ describeStoreConformance('RedisStore', async () => {
   };
 });
 
+// The same suite over caller-owned clients speaking RESP3 (other reply types than RESP2).
+describeStoreConformance('RedisStore over caller-owned RESP3 clients', async () => {
+  const keyPrefix = `conformance-resp3:${randomUUID()}:`;
+  const clients: Array<ReturnType<typeof createClient>> = [];
+  const wrap = async (): Promise<RedisStore> => {
+    const client = createClient({ url: redis.url, RESP: 3 });
+    clients.push(client);
+    await client.connect();
+    return new RedisStore({ client, keyPrefix });
+  };
+  const store = await wrap();
+  return {
+    store,
+    peers: async (n) => Promise.all(Array.from({ length: n }, wrap)),
+    advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms + MARGIN_MS)),
+    shortTtlMs: SHORT_TTL_MS,
+    exactTime: false,
+    close: async () => {
+      for (const client of clients) client.destroy();
+    },
+  };
+});
+
 describe('RedisStore on a shared server', () => {
   let raw: RedisClientType;
   beforeAll(async () => {
