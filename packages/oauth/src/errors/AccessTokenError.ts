@@ -1,6 +1,14 @@
 import { OAuthError, type OAuthErrorCode } from './OAuthError.ts';
 
-/** The codes an {@link AccessTokenError} carries. */
+/**
+ * The codes an {@link AccessTokenError} carries.
+ *
+ * @example
+ * ```ts
+ * import type { AccessTokenErrorCode } from '@portcullis/oauth';
+ * const unauthorized: AccessTokenErrorCode = 'ERR_OAUTH_TOKEN_EXPIRED';
+ * ```
+ */
 export type AccessTokenErrorCode = Extract<
   OAuthErrorCode,
   | 'ERR_OAUTH_TOKEN_MISSING'

@@ -1,6 +1,14 @@
 import { isPortcullisError, PortcullisError } from '@portcullis/core';
 
-/** Every code an {@link OAuthError} (or {@link AccessTokenError}) carries. Stable across releases. */
+/**
+ * Every code an {@link OAuthError} (or {@link AccessTokenError}) carries. Stable across releases.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthErrorCode } from '@portcullis/oauth';
+ * const retryable: OAuthErrorCode[] = ['ERR_OAUTH_SERVER_UNAVAILABLE', 'ERR_OAUTH_INVALID_RESPONSE'];
+ * ```
+ */
 export type OAuthErrorCode =
   // Token provider (outbound).
   | 'ERR_OAUTH_SERVER_UNAVAILABLE'
@@ -17,7 +25,15 @@ export type OAuthErrorCode =
   | 'ERR_OAUTH_INSUFFICIENT_SCOPE'
   | 'ERR_OAUTH_JWKS_UNAVAILABLE';
 
-/** Options of an {@link OAuthError}. */
+/**
+ * Options of an {@link OAuthError}.
+ *
+ * @example
+ * ```ts
+ * import { OAuthError } from '@portcullis/oauth';
+ * const error = new OAuthError('ERR_OAUTH_SERVER_UNAVAILABLE', 'The token endpoint answered 503.', { retryAfterMs: 2000 });
+ * ```
+ */
 export interface OAuthErrorOptions {
   /** The underlying error (kept for operators, never serialised). Default: none. */
   cause?: unknown;

@@ -1,13 +1,31 @@
 import type { Clock, Redacted, Store, Telemetry } from '@portcullis/core';
 import type { CryptoKey, JWK } from 'jose';
 
-/** A secret given directly, boxed or not, or a function that resolves it for each token request. */
+/**
+ * A secret given directly, boxed or not, or a function that resolves it for each token request.
+ *
+ * @example
+ * ```ts
+ * import { redacted } from '@portcullis/core';
+ * import type { SecretInput } from '@portcullis/oauth';
+ * const fixed: SecretInput = redacted('s3cret');
+ * const rotating: SecretInput = async () => redacted(process.env.CLIENT_SECRET ?? '');
+ * ```
+ */
 export type SecretInput =
   | string
   | Redacted<string>
   | (() => string | Redacted<string> | Promise<string | Redacted<string>>);
 
-/** A private key for `private_key_jwt`: a Web Crypto key, a private JWK, or a PKCS#8 PEM string. */
+/**
+ * A private key for `private_key_jwt`: a Web Crypto key, a private JWK, or a PKCS#8 PEM string.
+ *
+ * @example
+ * ```ts
+ * import type { PrivateKeyInput } from '@portcullis/oauth';
+ * const pem: PrivateKeyInput = process.env.CLIENT_KEY_PEM ?? '';
+ * ```
+ */
 export type PrivateKeyInput = CryptoKey | JWK | string;
 
 /**
@@ -19,6 +37,12 @@ export type PrivateKeyInput = CryptoKey | JWK | string;
  *   (provider option) whose connections present the client certificate, e.g. undici's `fetch`
  *   with an `Agent({ connect: { cert, key } })`; tokens are then certificate-bound and the same
  *   `fetch` must reach the resource server. The server's `mtls_endpoint_aliases` are used.
+ *
+ * @example
+ * ```ts
+ * import type { ClientAuthOption } from '@portcullis/oauth';
+ * const auth: ClientAuthOption = { method: 'private_key_jwt', privateKey: process.env.CLIENT_KEY_PEM ?? '', alg: 'ES256' };
+ * ```
  */
 export type ClientAuthOption =
   | { method: 'client_secret_basic' | 'client_secret_post'; secret: SecretInput }
@@ -39,7 +63,15 @@ export type ClientAuthOption =
     }
   | { method: 'tls_client_auth' | 'self_signed_tls_client_auth' };
 
-/** What a token is requested for. Each distinct set of parameters is its own cache entry. */
+/**
+ * What a token is requested for. Each distinct set of parameters is its own cache entry.
+ *
+ * @example
+ * ```ts
+ * import type { TokenParameters } from '@portcullis/oauth';
+ * const parameters: TokenParameters = { scope: ['orders:read'], resource: 'https://api.example.com' };
+ * ```
+ */
 export interface TokenParameters {
   /** Scopes to request (a space-separated string or a list). Sorted for the cache key. Default: none. */
   scope?: string | readonly string[];
@@ -51,7 +83,15 @@ export interface TokenParameters {
   extraParameters?: Readonly<Record<string, string>>;
 }
 
-/** When tokens are refreshed and how failures are retried. All fields optional. */
+/**
+ * When tokens are refreshed and how failures are retried. All fields optional.
+ *
+ * @example
+ * ```ts
+ * import type { RefreshPolicy } from '@portcullis/oauth';
+ * const policy: RefreshPolicy = { refreshAheadRatio: 0.3, maxBackoffMs: 10_000 };
+ * ```
+ */
 export interface RefreshPolicy {
   /**
    * Background refresh starts when this fraction of the token's lifetime is left. Default: 0.2.
@@ -87,7 +127,16 @@ export interface RefreshPolicy {
   rejectedCooldownMs?: number;
 }
 
-/** Fleet mode: share tokens and a refresh lock through a {@link Store}. */
+/**
+ * Fleet mode: share tokens and a refresh lock through a {@link Store}.
+ *
+ * @example
+ * ```ts
+ * import { MemoryStore } from '@portcullis/core';
+ * import type { FleetOptions } from '@portcullis/oauth';
+ * const fleet: FleetOptions = { store: new MemoryStore(), lockTtlMs: 20_000 };
+ * ```
+ */
 export interface FleetOptions {
   /** The shared store, e.g. `RedisStore` from `@portcullis/store-redis`. */
   store: Store;
@@ -102,7 +151,20 @@ export interface FleetOptions {
   pollIntervalMs?: number;
 }
 
-/** Options of {@link createTokenProvider}. */
+/**
+ * Options of {@link createTokenProvider}.
+ *
+ * @example
+ * ```ts
+ * import type { TokenProviderOptions } from '@portcullis/oauth';
+ * const options: TokenProviderOptions = {
+ *   issuer: 'https://auth.example.com',
+ *   clientId: 'svc',
+ *   clientAuth: { method: 'client_secret_post', secret: process.env.CLIENT_SECRET ?? '' },
+ *   scope: 'orders:read',
+ * };
+ * ```
+ */
 export interface TokenProviderOptions extends TokenParameters {
   /**
    * The authorization server's issuer identifier. Its metadata is discovered (OpenID Connect
@@ -152,7 +214,15 @@ export interface TokenProviderOptions extends TokenParameters {
   telemetry?: Telemetry;
 }
 
-/** Per-call options of `getToken()`. */
+/**
+ * Per-call options of `getToken()`.
+ *
+ * @example
+ * ```ts
+ * import type { GetTokenOptions } from '@portcullis/oauth';
+ * const options: GetTokenOptions = { minValidityMs: 60_000 };
+ * ```
+ */
 export interface GetTokenOptions {
   /** Skip the cache and request a new token (still one request for all concurrent callers). Default: false. */
   forceRefresh?: boolean;

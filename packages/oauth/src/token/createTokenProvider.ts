@@ -17,6 +17,14 @@ import type {
 /**
  * Tokens for one set of {@link TokenParameters}, resolved once: calls on a handle go straight to
  * its cache entry (no key is built per call).
+ *
+ * @example
+ * ```ts
+ * import type { TokenHandle } from '@portcullis/oauth';
+ * async function callApi(tokens: TokenHandle): Promise<Response> {
+ *   return tokens.fetch('https://api.example.com/orders');
+ * }
+ * ```
  */
 export interface TokenHandle {
   /**
@@ -38,7 +46,20 @@ export interface TokenHandle {
   readonly fetch: typeof fetch;
 }
 
-/** What {@link createTokenProvider} returns: the default handle, plus handles for other parameters. */
+/**
+ * What {@link createTokenProvider} returns: the default handle, plus handles for other parameters.
+ *
+ * @example
+ * ```ts
+ * import { createTokenProvider, type TokenProvider } from '@portcullis/oauth';
+ * const tokens: TokenProvider = createTokenProvider({
+ *   issuer: 'https://auth.example.com',
+ *   clientId: 'svc',
+ *   clientAuth: { method: 'client_secret_basic', secret: process.env.CLIENT_SECRET ?? '' },
+ * });
+ * const reports = tokens.handle({ scope: 'reports:read' });
+ * ```
+ */
 export interface TokenProvider extends TokenHandle {
   /** A handle for other scopes, resources, audience or parameters (same client). Memoised per parameter set. */
   handle(parameters: TokenParameters): TokenHandle;

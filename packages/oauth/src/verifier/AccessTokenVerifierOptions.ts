@@ -1,7 +1,19 @@
 import type { Clock, Telemetry } from '@portcullis/core';
 import type { JSONWebKeySet, JWSAlgorithm, JWTPayload } from 'jose';
 
-/** Options of {@link createAccessTokenVerifier}. */
+/**
+ * Options of {@link createAccessTokenVerifier}.
+ *
+ * @example
+ * ```ts
+ * import type { AccessTokenVerifierOptions } from '@portcullis/oauth';
+ * const options: AccessTokenVerifierOptions = {
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'https://api.example.com',
+ *   requiredScopes: ['orders:read'],
+ * };
+ * ```
+ */
 export interface AccessTokenVerifierOptions {
   /** The expected `iss`: the authorization server's issuer identifier, exactly. */
   issuer: string;
@@ -60,7 +72,17 @@ export interface AccessTokenVerifierOptions {
   telemetry?: Telemetry;
 }
 
-/** The claims of a verified access token (RFC 9068), plus `scopes` parsed from `scope`. */
+/**
+ * The claims of a verified access token (RFC 9068), plus `scopes` parsed from `scope`.
+ *
+ * @example
+ * ```ts
+ * import type { AccessTokenClaims } from '@portcullis/oauth';
+ * function canWrite(claims: AccessTokenClaims): boolean {
+ *   return claims.scopes.includes('orders:write');
+ * }
+ * ```
+ */
 export interface AccessTokenClaims extends JWTPayload {
   iss: string;
   exp: number;
@@ -72,7 +94,19 @@ export interface AccessTokenClaims extends JWTPayload {
   scopes: readonly string[];
 }
 
-/** What {@link createAccessTokenVerifier} returns. */
+/**
+ * What {@link createAccessTokenVerifier} returns.
+ *
+ * @example
+ * ```ts
+ * import { createAccessTokenVerifier, type AccessTokenVerifier } from '@portcullis/oauth';
+ * const verifier: AccessTokenVerifier = createAccessTokenVerifier({
+ *   issuer: 'https://auth.example.com',
+ *   audience: 'https://api.example.com',
+ * });
+ * // const claims = await verifier.verify(request.headers.get('authorization'));
+ * ```
+ */
 export interface AccessTokenVerifier {
   /**
    * Verifies an `Authorization` header value (`Bearer <token>`) or a bare token, and returns its
