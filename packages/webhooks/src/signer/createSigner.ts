@@ -1,10 +1,11 @@
 import { type Clock, invalidArgument, systemClock } from '@portcullis/core';
 import { type RawBody, rawBody } from '../internal/body.ts';
+import type { Part } from '../internal/crypto/CryptoBackend.ts';
 import { type CryptoChoice, selectBackend } from '../internal/crypto/selectBackend.ts';
 import { encode } from '../internal/encoding.ts';
-import { KeyRing, type SecretsOption } from '../internal/secrets.ts';
+import { KeyRing, type PreparedKey, type SecretsOption } from '../internal/secrets.ts';
 import { generateId } from '../keys/generateId.ts';
-import type { Scheme, SignatureCandidate } from '../schemes/Scheme.ts';
+import type { Scheme, SignatureCandidate, SignedMeta } from '../schemes/Scheme.ts';
 import { standard } from '../schemes/standard.ts';
 
 /** Options of {@link createSigner}. */
@@ -67,7 +68,40 @@ export function createSigner(options: SignerOptions): Signer {
   const clock = options.clock ?? systemClock;
   const ring = new KeyRing(scheme, backend, options.secrets, 'sign');
 
-  async function sign(input: SignInput): Promise<Record<string, string>> {
+  function signWith(
+    keys: readonly PreparedKey[],
+    meta: SignedMeta,
+    parts: readonly Part[],
+  ): Record<string, string> | Promise<Record<string, string>> {
+    if (keys.length > scheme.maxSignatures) {
+      throw invalidArgument(
+        'secrets',
+        `at most ${scheme.maxSignatures} secret(s) for the ${scheme.name} scheme`,
+        'value',
+      );
+    }
+    const values: (string | Promise<string>)[] = keys.map((key) => {
+      if (key.kind === 'hmac')
+        return backend.hmac(key.handle, scheme.algorithm, parts, scheme.encoding);
+      const sig = backend.ed25519Sign(key.handle, parts);
+      return sig instanceof Promise ? sig.then((b) => encode(b, 'base64')) : encode(sig, 'base64');
+    });
+    const done = (encoded: readonly string[]): Record<string, string> =>
+      scheme.format(
+        meta,
+        encoded.map(
+          (value, i): SignatureCandidate => ({
+            kind: keys[i]?.kind === 'hmac' ? 'hmac' : 'ed25519',
+            value,
+          }),
+        ),
+      );
+    // Node: every value is already a string, so no promise is made per signature.
+    if (values.every((v) => typeof v === 'string')) return done(values as string[]);
+    return Promise.all(values).then(done);
+  }
+
+  function run(input: SignInput): Record<string, string> | Promise<Record<string, string>> {
     if (typeof input !== 'object' || input === null)
       throw invalidArgument('input', 'an object { body }');
     const body = rawBody(input.body);
@@ -82,29 +116,21 @@ export function createSigner(options: SignerOptions): Signer {
     const ts = input.timestamp ?? Math.floor(clock.now() / 1000);
     if (!Number.isSafeInteger(ts) || ts < 0)
       throw invalidArgument('timestamp', 'Unix seconds (a non-negative integer)', 'value');
-    const meta = { id, timestamp: scheme.timestampSigned ? String(ts) : undefined };
+    const meta: SignedMeta = { id, timestamp: scheme.timestampSigned ? String(ts) : undefined };
     const parts = scheme.content(meta, body, input.url);
-    const keys = await ring.keys();
-    if (keys.length > scheme.maxSignatures) {
-      throw invalidArgument(
-        'secrets',
-        `at most ${scheme.maxSignatures} secret(s) for the ${scheme.name} scheme`,
-        'value',
-      );
+    const keys = ring.keys();
+    return keys instanceof Promise
+      ? keys.then((k) => signWith(k, meta, parts))
+      : signWith(keys, meta, parts);
+  }
+
+  function sign(input: SignInput): Promise<Record<string, string>> {
+    try {
+      const out = run(input);
+      return out instanceof Promise ? out : Promise.resolve(out);
+    } catch (error) {
+      return Promise.reject(error);
     }
-    const signatures: SignatureCandidate[] = [];
-    for (const key of keys) {
-      if (key.kind === 'hmac') {
-        signatures.push({
-          kind: 'hmac',
-          value: await backend.hmac(key.handle, scheme.algorithm, parts, scheme.encoding),
-        });
-      } else {
-        const sig = await backend.ed25519Sign(key.handle, parts);
-        signatures.push({ kind: 'ed25519', value: encode(sig, 'base64') });
-      }
-    }
-    return scheme.format(meta, signatures);
   }
 
   return { scheme, sign };
