@@ -3,7 +3,7 @@ import { isPortcullisError, redacted, type Telemetry } from '@portcullis/core';
 import { RedisStore } from '@portcullis/store-redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, waitFor } from '../harness/ports.ts';
-import { type ControlledRedis, controlledRedis } from './redisServer.ts';
+import { type RedisPeer, startRedis } from '../harness/redis.ts';
 
 const PASSWORD = 'pw-Zq8-never-print-me';
 
@@ -45,9 +45,9 @@ const allOperations = (store: RedisStore): Promise<unknown>[] => [
 ];
 
 describe('RedisStore when Redis fails', () => {
-  let redis: ControlledRedis;
+  let redis: RedisPeer;
   beforeAll(async () => {
-    redis = await controlledRedis({ password: PASSWORD });
+    redis = await startRedis({ password: PASSWORD });
   });
   afterAll(async () => {
     await redis?.stop();
@@ -163,9 +163,9 @@ describe('RedisStore when Redis fails', () => {
 });
 
 describe('RedisStore lifecycle', () => {
-  let redis: ControlledRedis;
+  let redis: RedisPeer;
   beforeAll(async () => {
-    redis = await controlledRedis();
+    redis = await startRedis();
   });
   afterAll(async () => {
     await redis?.stop();
@@ -192,7 +192,7 @@ describe('RedisStore lifecycle', () => {
   });
 
   it('close() while the server is down returns at once and stops reconnecting', async () => {
-    const peer = await controlledRedis();
+    const peer = await startRedis();
     let reconnects = 0;
     const telemetry: Telemetry = {
       count: (name) => {

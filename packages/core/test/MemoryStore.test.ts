@@ -58,6 +58,40 @@ describe('MemoryStore bounds', () => {
     }
   });
 
+  it('keeps a busy counter over quieter entries when it must evict', async () => {
+    const evicted: string[] = [];
+    const store = new MemoryStore({ maxEntries: 2, onEvict: (key) => evicted.push(key) });
+    await store.increment('hot', 60_000);
+    await store.set('quiet', 'x', 60_000);
+    await store.increment('hot', 60_000);
+    await store.set('new', 'y', 60_000);
+    expect(evicted).toEqual(['quiet']);
+    expect((await store.increment('hot', 60_000)).value).toBe(3);
+  });
+
+  it('counts only plain decimal integers, and never past 2^53 - 1 (as Redis INCRBY)', async () => {
+    const store = new MemoryStore();
+    for (const loose of ['', ' 7 ', '0x10', '1e3', '0b11', '1.5', 'NaN']) {
+      await store.set('c', loose, 60_000);
+      const error = await store.increment('c', 60_000).catch((e: unknown) => e);
+      expect(isPortcullisError(error, 'ERR_STORE_CORRUPT'), loose).toBe(true);
+      expect(await store.get('c')).toBe(loose);
+    }
+    await store.set('c', String(Number.MAX_SAFE_INTEGER), 60_000);
+    const overflow = await store.increment('c', 60_000).catch((e: unknown) => e);
+    expect(isPortcullisError(overflow, 'ERR_STORE_CORRUPT')).toBe(true);
+    expect(await store.get('c')).toBe(String(Number.MAX_SAFE_INTEGER));
+  });
+
+  it('refuses keys, values and TTLs of the wrong type as misuse', async () => {
+    const store = new MemoryStore();
+    const typeError = expect.objectContaining({ name: 'TypeError', code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(store.set(1 as never, 'v', 1_000)).rejects.toThrow(typeError);
+    await expect(store.set('k', {} as never, 1_000)).rejects.toThrow(typeError);
+    await expect(store.set('k', 'v', '1000' as never)).rejects.toThrow(typeError);
+    await expect(store.compareAndDelete('k', 1 as never)).rejects.toThrow(typeError);
+  });
+
   it('clear() drops everything', async () => {
     const store = new MemoryStore();
     await store.set('a', '1', 1_000);

@@ -25,10 +25,17 @@ interface Entry {
   expiresAt: number;
 }
 
+const INTEGER = /^-?\d+$/;
+
 function checkTtl(ttlMs: number): void {
+  if (typeof ttlMs !== 'number') throw invalidArgument('ttlMs', 'a number of milliseconds');
   if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
     throw invalidArgument('ttlMs', 'a positive number of milliseconds', 'value');
   }
+}
+
+function checkString(name: string, value: string): void {
+  if (typeof value !== 'string') throw invalidArgument(name, 'a string');
 }
 
 /**
@@ -76,15 +83,20 @@ export class MemoryStore implements Store {
   }
 
   async get(key: string): Promise<string | undefined> {
+    checkString('key', key);
     return this.#live(key)?.value;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
+    checkString('key', key);
+    checkString('value', value);
     checkTtl(ttlMs);
     this.#write(key, value, ttlMs);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
+    checkString('key', key);
+    checkString('value', value);
     checkTtl(ttlMs);
     if (this.#live(key) !== undefined) return false;
     this.#write(key, value, ttlMs);
@@ -92,6 +104,7 @@ export class MemoryStore implements Store {
   }
 
   async increment(key: string, ttlMs: number, by = 1): Promise<Counter> {
+    checkString('key', key);
     checkTtl(ttlMs);
     if (!Number.isSafeInteger(by)) throw invalidArgument('by', 'a safe integer', 'value');
     const entry = this.#live(key);
@@ -99,19 +112,29 @@ export class MemoryStore implements Store {
       this.#write(key, String(by), ttlMs);
       return { value: by, ttlMs };
     }
-    const current = Number(entry.value);
-    if (!Number.isSafeInteger(current)) {
-      throw new StoreError('ERR_STORE_CORRUPT', 'The counter does not hold an integer.');
+    // As strict as Redis INCRBY: a plain decimal integer, and no result past 2^53 - 1.
+    const current = INTEGER.test(entry.value) ? Number(entry.value) : Number.NaN;
+    if (!Number.isSafeInteger(current) || !Number.isSafeInteger(current + by)) {
+      throw new StoreError(
+        'ERR_STORE_CORRUPT',
+        'The counter does not hold an integer, or the increment would overflow it.',
+      );
     }
     entry.value = String(current + by);
+    // A busy counter is recently written: move it to the end of the eviction order.
+    this.#entries.delete(key);
+    this.#entries.set(key, entry);
     return { value: current + by, ttlMs: entry.expiresAt - this.#clock.now() };
   }
 
   async delete(key: string): Promise<boolean> {
+    checkString('key', key);
     return this.#live(key) !== undefined && this.#entries.delete(key);
   }
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
+    checkString('key', key);
+    checkString('expected', expected);
     const entry = this.#live(key);
     if (entry === undefined || entry.value !== expected) return false;
     return this.#entries.delete(key);

@@ -1,8 +1,10 @@
 /**
  * Shared state for the packages that need it: token caches and refresh locks (`oauth`), replay
  * nonces (`webhooks`), counters (`ratelimit`), idempotency records. Every entry expires: there is
- * no way to store forever. Keys and values are strings; callers namespace their keys
- * (`oauth:token:…`) and encode values (JSON).
+ * no way to store forever. Keys and values are well-formed strings (no lone surrogates); callers
+ * namespace their keys (`oauth:token:…`) and encode values (JSON). TTLs are in milliseconds;
+ * a backend may round them up to its own resolution (Redis: whole milliseconds).
+ * Misuse (a key that is not a string, a TTL that is not positive) rejects with a `TypeError`.
  *
  * Implementations: {@link MemoryStore} for one process, `RedisStore` (`@portcullis/store-redis`)
  * for a fleet. Every operation is atomic with respect to the others on the same key, across all
