@@ -1,5 +1,6 @@
 import { ManualClock, MemoryStore, redacted, type Store } from '@portcullis/core';
 import { createTokenProvider, type TokenProviderOptions } from '@portcullis/oauth';
+import fc from 'fast-check';
 import {
   calculateJwkThumbprint,
   decodeJwt,
@@ -138,6 +139,41 @@ describe('fleet mode (shared Store)', () => {
     expect(server.tokenRequests).toHaveLength(1);
     await providers[1]!.invalidate();
     expect(await spy.get(tokenWrite[0])).toBeUndefined();
+  });
+});
+
+describe('fleet mode: whatever is in the store (property)', () => {
+  it('a corrupt, foreign or expired shared record is never served', async () => {
+    const probe = fleet(1, (clock) => spyStore(new MemoryStore({ clock })));
+    await probe.providers[0]!.getToken();
+    const tokenKey = (probe.store as SpyStore).writes.find(([k]) => k.endsWith(':token'))![0];
+    const record = fc.record({
+      v: fc.constantFrom(1, 2, '1'),
+      t: fc.oneof(fc.string(), fc.constant('')),
+      ty: fc.constantFrom('Bearer', 'DPoP', 'mac', 'bearer'),
+      s: fc.oneof(fc.array(fc.string()), fc.constant('read')),
+      iat: fc.integer({ min: T0 - 200_000, max: T0 + 200_000 }),
+      exp: fc.integer({ min: T0 - 200_000, max: T0 + 200_000 }),
+    });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.string(),
+          fc.json(),
+          record.map((r) => JSON.stringify(r)),
+        ),
+        async (raw) => {
+          const { providers, store, clock } = fleet(1);
+          await store.set(tokenKey, raw, 1_000_000);
+          const token = await providers[0]!.getToken();
+          const lifetime = token.expiresAt - token.issuedAt;
+          expect(['Bearer', 'DPoP']).toContain(token.type);
+          expect(token.value.reveal()).not.toBe('');
+          expect(clock.now()).toBeLessThan(token.expiresAt - Math.min(10_000, lifetime / 4));
+        },
+      ),
+      { numRuns: 100 },
+    );
   });
 });
 
