@@ -35,7 +35,7 @@ export interface FakeServer {
   mode: 'ok' | 'down' | 'invalid_client';
   expiresIn: number | undefined;
   /** Status the resource server answers: a list consumed in order, then 200. */
-  resourceStatuses: number[];
+  resourceStatuses: (number | { status: number; headers: Record<string, string> })[];
   /** Advance the clock by this much while a token request is "in flight". */
   latencyMs: number;
   issued: string[];
@@ -107,8 +107,9 @@ export function fakeServer(clock?: ManualClock): FakeServer {
           body: await request.text(),
           url: request.url,
         });
-        const status = server.resourceStatuses.shift() ?? 200;
-        return new Response(status === 200 ? 'ok' : null, { status });
+        const next = server.resourceStatuses.shift() ?? 200;
+        const { status, headers } = typeof next === 'number' ? { status: next, headers: {} } : next;
+        return new Response(status === 200 ? 'ok' : null, { status, headers });
       }
       return new Response('not found', { status: 404 });
     }) as typeof fetch,

@@ -260,4 +260,27 @@ describe('DPoP', () => {
     expect(typeof proof.ath).toBe('string');
     expect(seen.body).toBe('x');
   });
+
+  it("answers a resource server's use_dpop_nonce challenge with one retry, without a new token", async () => {
+    const server = fakeServer();
+    server.replies.push({ kind: 'token', body: { token_type: 'DPoP' } });
+    server.resourceStatuses = [
+      {
+        status: 401,
+        headers: { 'www-authenticate': 'DPoP error="use_dpop_nonce"', 'dpop-nonce': 'rs-1' },
+      },
+    ];
+    const provider = createTokenProvider({
+      issuer: ISSUER,
+      clientId: 'svc',
+      clientAuth: { method: 'client_secret_post', secret: 's' },
+      dpop: true,
+      fetch: server.fetch,
+    });
+    const response = await provider.fetch(`${API}/orders`);
+    expect(response.status).toBe(200);
+    expect(server.resourceRequests).toHaveLength(2);
+    expect(decodeJwt(server.resourceRequests[1]!.headers.get('dpop')!).nonce).toBe('rs-1');
+    expect(server.tokenRequests).toHaveLength(1);
+  });
 });
