@@ -85,4 +85,16 @@ describe('readIncomingMessage (Node)', () => {
       createVerifier({ scheme: schemes.twilio, secrets: 'tok' }).verify(input),
     ).resolves.toBeDefined();
   });
+
+  it('refuses a request path that is not a URL path, and a bad publicOrigin as misuse', async () => {
+    const odd = Object.assign(Readable.from([]), { headers: {}, url: 'http://[::1' });
+    await expect(
+      readIncomingMessage(odd, { publicOrigin: 'https://hooks.example.com' }),
+    ).rejects.toMatchObject({
+      code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+    });
+    await expect(
+      readIncomingMessage(incoming([], {}), { publicOrigin: 'not a url' }),
+    ).rejects.toThrow(TypeError);
+  });
 });

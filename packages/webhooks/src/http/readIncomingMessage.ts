@@ -12,6 +12,26 @@ export interface IncomingMessageLike extends AsyncIterable<unknown> {
   body?: unknown;
 }
 
+function publicUrl(path: string, origin: string): string {
+  if (typeof origin !== 'string' || !URL.canParse(origin)) {
+    throw invalidArgument(
+      'publicOrigin',
+      'an absolute URL such as "https://hooks.example.com"',
+      'value',
+    );
+  }
+  if (!path.startsWith('/') || !URL.canParse(path, origin)) {
+    throw new WebhookError(
+      'ERR_WEBHOOK_HEADER_MALFORMED',
+      'The request path is not a valid URL path.',
+      {
+        header: ':path',
+      },
+    );
+  }
+  return new URL(path, origin).href;
+}
+
 /** Options of {@link readIncomingMessage}. */
 export interface ReadIncomingMessageOptions extends ReadBodyOptions {
   /**
@@ -53,7 +73,7 @@ export async function readIncomingMessage(
   const url =
     options.publicOrigin === undefined
       ? undefined
-      : new URL(req.url ?? '/', options.publicOrigin).href;
+      : publicUrl(req.url ?? '/', options.publicOrigin);
   const withUrl = (input: VerifyInput): VerifyInput =>
     url === undefined ? input : { ...input, url };
   if (req.body !== undefined) {
