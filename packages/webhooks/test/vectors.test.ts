@@ -1,4 +1,4 @@
-import { createSigner, createVerifier, defineHmacScheme } from '@portcullis/webhooks';
+import { createSigner, createVerifier, defineHmacScheme, schemes } from '@portcullis/webhooks';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, clockAt, SECRET } from './helpers.ts';
 
@@ -67,7 +67,7 @@ describe.each(BACKENDS)('known vectors (%s)', (crypto) => {
     },
   );
 
-  it('Standard Webhooks / Svix example: the published signature', async () => {
+  it('Standard Webhooks reference libraries (standardwebhooks, svix) test vector: the published signature', async () => {
     const id = 'msg_p5jXN8AQM9LWM0D4loKWxJek';
     const timestamp = 1614265330;
     const body = '{"test": 2432232314}';
@@ -85,6 +85,41 @@ describe.each(BACKENDS)('known vectors (%s)', (crypto) => {
       timestamp,
       matchedSecret: { index: 0 },
       scheme: 'standard',
+    });
+  });
+
+  it("the Standard Webhooks spec's example headers parse into one v1 and one v1a signature", async () => {
+    // From the spec's "Webhook headers" section (the spec does not publish the secret behind them).
+    const headers = {
+      'webhook-id': 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+      'webhook-timestamp': '1674087231',
+      'webhook-signature':
+        'v1,K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4= v1a,hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==',
+    };
+    const read = (name: string) => (headers as Record<string, string>)[name];
+    expect(schemes.standard.parse(read, 8)).toEqual({
+      id: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+      timestamp: '1674087231',
+      signatures: [
+        { kind: 'hmac', value: 'K5oZfzN95Z9UVu1EsfQmfVNQhnkZ2pj9o9NDN/H/pI4=' },
+        {
+          kind: 'ed25519',
+          value:
+            'hnO3f9T8Ytu9HwrXslvumlUpqtNVqkhqw/enGzPCXe5BdqzCInXqYXFymVJaA7AZdpXwVLPo3mNl8EM+m7TBAg==',
+        },
+      ],
+    });
+    // Well formed, so a verifier with another secret reaches the signature check and refuses there.
+    const body =
+      '{"type":"contact.created","timestamp":"2022-11-03T20:26:10.344522Z","data":{"id":"1f81eb52-5198-4599-803e-771906343485"}}';
+    const verifier = createVerifier({
+      secrets: SECRET,
+      crypto,
+      clock: clockAt(1674087231),
+      store: false,
+    });
+    await expect(verifier.verify({ headers, body })).rejects.toMatchObject({
+      code: 'ERR_WEBHOOK_SIGNATURE_MISMATCH',
     });
   });
 });
