@@ -1,11 +1,11 @@
-import { createHash } from 'node:crypto';
 import { telemetry as coreTelemetry, invalidArgument, systemClock } from '@portcullis/core';
-import { calculateJwkThumbprint, exportJWK } from 'jose';
 import * as client from 'openid-client';
-import { OAuthError } from '../errors/OAuthError.ts';
 import { authorizedFetch, dpopSender, type Sender } from '../internal/authorizedFetch.ts';
 import { toClientAuth } from '../internal/clientAuth.ts';
+import { connect } from '../internal/connection.ts';
+import { normalise, toParams } from '../internal/parameters.ts';
 import { resolvePolicy } from '../internal/policy.ts';
+import { storeKey, type TokenIdentity } from '../internal/storeKey.ts';
 import { type SourceContext, type TokenResponse, TokenSource } from '../internal/TokenSource.ts';
 import type { AccessToken } from './AccessToken.ts';
 import type {
@@ -67,56 +67,6 @@ export interface TokenProvider extends TokenHandle {
   close(): void;
 }
 
-function list(value: string | readonly string[] | undefined, name: string): string[] {
-  if (value === undefined) return [];
-  if (typeof value === 'string') return value.split(' ').filter(Boolean);
-  if (Array.isArray(value) && value.every((v) => typeof v === 'string')) return [...value];
-  throw invalidArgument(name, 'a string or an array of strings');
-}
-
-interface Normalised {
-  scopes: string[];
-  resources: string[];
-  audience: string | undefined;
-  extra: [string, string][];
-}
-
-function normalise(p: TokenParameters): Normalised {
-  const scopes = [...new Set(list(p.scope, 'scope'))].sort();
-  const resources = [...new Set(list(p.resource, 'resource'))].sort();
-  if (p.audience !== undefined && typeof p.audience !== 'string') {
-    throw invalidArgument('audience', 'a string');
-  }
-  const extra = Object.entries(p.extraParameters ?? {}).sort(([a], [b]) =>
-    a < b ? -1 : a > b ? 1 : 0,
-  );
-  for (const [name, value] of extra) {
-    if (typeof value !== 'string') throw invalidArgument(`extraParameters.${name}`, 'a string');
-    if (
-      name === 'grant_type' ||
-      name === 'client_id' ||
-      name === 'client_secret' ||
-      name.startsWith('client_assertion')
-    ) {
-      throw invalidArgument(
-        `extraParameters.${name}`,
-        'a parameter the provider does not set itself',
-        'value',
-      );
-    }
-  }
-  return { scopes, resources, audience: p.audience, extra };
-}
-
-function toParams(n: Normalised): URLSearchParams {
-  const params = new URLSearchParams();
-  if (n.scopes.length) params.set('scope', n.scopes.join(' '));
-  for (const r of n.resources) params.append('resource', r);
-  if (n.audience !== undefined) params.set('audience', n.audience);
-  for (const [name, value] of n.extra) params.append(name, value);
-  return params;
-}
-
 function toUrl(value: string | URL, name: string): URL {
   try {
     return new URL(value);
@@ -166,10 +116,6 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     throw invalidArgument('timeoutMs', 'a positive number', 'value');
   const baseFetch = options.fetch ?? globalThis.fetch;
   if (typeof baseFetch !== 'function') throw invalidArgument('fetch', 'a fetch function');
-  const insecure = options.allowInsecureHttp === true;
-  const clock = options.clock ?? systemClock;
-  const random = options.random ?? Math.random;
-  const tele = options.telemetry ?? coreTelemetry('@portcullis/oauth');
   const fleet = options.fleet;
   if (
     fleet !== undefined &&
@@ -178,93 +124,30 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     throw invalidArgument('fleet.store', 'a Store');
   }
 
-  const metadata: Partial<client.ClientMetadata> = {};
+  const metadata: Partial<client.ClientMetadata> = { token_endpoint_auth_method: auth.method };
   if (auth.mtls) metadata.use_mtls_endpoint_aliases = true;
-  if (
-    auth.method === 'client_secret_basic' ||
-    auth.method === 'client_secret_post' ||
-    auth.method === 'private_key_jwt' ||
-    auth.mtls
-  ) {
-    metadata.token_endpoint_auth_method = auth.method;
-  }
-
-  const applyOptions = (config: client.Configuration): client.Configuration => {
-    if (options.fetch !== undefined)
-      config[client.customFetch] = options.fetch as client.CustomFetch;
-    config.timeout = Math.ceil(timeoutMs / 1000);
-    return config;
-  };
-
-  let configuration: Promise<client.Configuration> | undefined;
-  const getConfiguration = (): Promise<client.Configuration> => {
-    configuration ??= (async () => {
-      if (endpointUrl !== undefined) {
-        const config = new client.Configuration(
-          // Without an issuer, the token endpoint stands in (it is also the private_key_jwt audience).
-          {
-            issuer: issuer === undefined ? endpointUrl.href : String(issuer),
-            token_endpoint: endpointUrl.href,
-          },
-          clientId,
-          metadata,
-          auth.auth,
-        );
-        if (insecure) client.allowInsecureRequests(config);
-        return applyOptions(config);
-      }
-      try {
-        const discoveryOptions: client.DiscoveryRequestOptions = {
-          algorithm: options.discovery ?? 'oidc',
-          timeout: Math.ceil(timeoutMs / 1000),
-        };
-        if (insecure) discoveryOptions.execute = [client.allowInsecureRequests];
-        if (options.fetch !== undefined)
-          discoveryOptions[client.customFetch] = options.fetch as client.CustomFetch;
-        return applyOptions(
-          await client.discovery(issuerUrl as URL, clientId, metadata, auth.auth, discoveryOptions),
-        );
-      } catch (cause) {
-        throw new OAuthError(
-          'ERR_OAUTH_DISCOVERY_FAILED',
-          'The authorization server metadata could not be discovered.',
-          { cause },
-        );
-      }
-    })();
-    // A failure is not kept: the next request discovers again.
-    configuration.catch(() => {
-      configuration = undefined;
-    });
-    return configuration;
-  };
-
-  let dpopKeys: Promise<CryptoKeyPair> | undefined;
-  let dpopHandle: Promise<client.DPoPHandle> | undefined;
-  const getDpopKeys = (): Promise<CryptoKeyPair> => {
-    const dpop = options.dpop;
-    dpopKeys ??=
-      dpop === true ? client.randomDPoPKeyPair('ES256') : Promise.resolve(dpop as CryptoKeyPair);
-    return dpopKeys;
-  };
-  const getDpopHandle = (): Promise<client.DPoPHandle> => {
-    dpopHandle ??= (async () =>
-      client.getDPoPHandle(await getConfiguration(), await getDpopKeys()))();
-    dpopHandle.catch(() => {
-      dpopHandle = undefined;
-    });
-    return dpopHandle;
-  };
-  const useDpop = options.dpop !== undefined;
+  const connection = connect({
+    issuer,
+    tokenEndpoint: endpointUrl,
+    discovery: options.discovery ?? 'oidc',
+    clientId,
+    metadata,
+    auth: auth.auth,
+    timeoutMs,
+    fetch: options.fetch,
+    insecure: options.allowInsecureHttp === true,
+    dpop: options.dpop,
+  });
 
   const ctx: SourceContext = {
-    clock,
-    random,
-    telemetry: tele,
+    clock: options.clock ?? systemClock,
+    random: options.random ?? Math.random,
+    telemetry: options.telemetry ?? coreTelemetry('@portcullis/oauth'),
     policy,
     async request(params) {
-      const config = await getConfiguration();
-      const dpop = useDpop ? { DPoP: await getDpopHandle() } : undefined;
+      const config = await connection.configuration();
+      const handle = connection.dpopHandle();
+      const dpop = handle === undefined ? undefined : { DPoP: await handle };
       return (await client.clientCredentialsGrant(config, params, dpop)) as TokenResponse;
     },
   };
@@ -275,33 +158,23 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       pollIntervalMs: fleet.pollIntervalMs ?? 100,
     };
   }
-
-  const keyPrefix = fleet?.keyPrefix ?? 'portcullis:oauth:';
-  const privateKeyId =
-    options.clientAuth.method === 'private_key_jwt' ? (options.clientAuth.kid ?? '') : '';
-  const storeKey = async (n: Normalised): Promise<string> => {
-    let jkt = '';
-    if (useDpop) {
-      const { publicKey } = await getDpopKeys();
-      jkt = await calculateJwkThumbprint(await exportJWK(publicKey));
-    }
-    const identity = JSON.stringify([
-      issuerUrl?.href ?? '',
-      endpointUrl?.href ?? '',
-      clientId,
-      auth.method,
-      privateKeyId,
-      n.scopes,
-      n.resources,
-      n.audience ?? '',
-      n.extra,
-      jkt,
-    ]);
-    return keyPrefix + createHash('sha256').update(identity).digest('base64url');
+  const identity: TokenIdentity = {
+    issuer: issuerUrl?.href ?? '',
+    tokenEndpoint: endpointUrl?.href ?? '',
+    clientId,
+    method: auth.method,
+    keyId: options.clientAuth.method === 'private_key_jwt' ? (options.clientAuth.kid ?? '') : '',
+    dpopKeys: connection.dpopKeys(),
   };
+  const keyPrefix = fleet?.keyPrefix ?? 'portcullis:oauth:';
 
   const sender: Sender = { fetch: baseFetch };
-  if (useDpop) sender.dpop = dpopSender(getConfiguration, getDpopHandle);
+  if (options.dpop !== undefined) {
+    sender.dpop = dpopSender(
+      connection.configuration,
+      () => connection.dpopHandle() as Promise<client.DPoPHandle>,
+    );
+  }
 
   let closed = false;
   const sources = new Map<string, TokenHandle & { source: TokenSource }>();
@@ -314,7 +187,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       ctx,
       toParams(n),
       n.scopes,
-      fleet === undefined ? undefined : storeKey(n),
+      fleet === undefined ? undefined : storeKey(keyPrefix, identity, n),
     );
     if (closed) source.close();
     const handle = {
