@@ -1,21 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { type Cancel, type Clock, redacted, type Store, type Telemetry } from '@portcullis/core';
+import type { Cancel, Clock, Store, Telemetry } from '@portcullis/core';
 import { OAuthError } from '../errors/OAuthError.ts';
 import type { AccessToken } from '../token/AccessToken.ts';
 import type { GetTokenOptions } from '../token/TokenProviderOptions.ts';
 import { classifyError, isRetryable } from './classifyError.ts';
-import { fingerprint } from './fingerprint.ts';
+import { fromResponse, type Held, type TokenResponse, toHeld } from './held.ts';
+import { obtainShared } from './obtainShared.ts';
 import { backoffMs, type ResolvedPolicy } from './policy.ts';
-import { parseRecord, type SharedRecord } from './sharedRecord.ts';
+import { parseRecord } from './sharedRecord.ts';
 
-/** The fields of a token endpoint response the source reads (openid-client has checked types). */
-export interface TokenResponse {
-  access_token: string;
-  token_type: string;
-  expires_in?: number;
-  scope?: string;
-  [parameter: string]: unknown;
-}
+export type { TokenResponse } from './held.ts';
 
 /** Fleet mode, resolved. */
 export interface SharedContext {
@@ -33,20 +26,6 @@ export interface SourceContext {
   /** Sends one token request; throws whatever openid-client or the network threw. */
   request(params: URLSearchParams): Promise<TokenResponse>;
   fleet?: SharedContext;
-}
-
-interface Held {
-  token: AccessToken;
-  /** Resolved with `token`: a cache hit returns it without allocating. */
-  promise: Promise<AccessToken>;
-  /** From here on, a call starts a background refresh. */
-  refreshAt: number;
-  /** From here on (expiry minus the skew margin), the token is never served. */
-  usableUntil: number;
-  /** Whether a caller asked for it: idle tokens are not refreshed by the timer. */
-  used: boolean;
-  /** The JSON written to or read from the shared store. */
-  record: string;
 }
 
 const HIT_BATCH = 1024;
@@ -264,52 +243,21 @@ export class TokenSource {
     const fleet = this.#ctx.fleet;
     const keys = fleet === undefined ? undefined : await this.#keys();
     if (fleet === undefined || keys === undefined) return this.#request();
-    const { clock, telemetry } = this.#ctx;
-    const { store } = fleet;
-    const giveUpAt = clock.now() + fleet.lockTtlMs + fleet.pollIntervalMs;
-    for (;;) {
-      let owner: string | undefined;
-      try {
-        const shared = this.#adoptable(await store.get(keys.token));
-        if (shared !== undefined) {
-          telemetry.count('portcullis.oauth.shared_hits');
-          return shared;
-        }
-        owner = randomUUID();
-        if (!(await store.setIfAbsent(keys.lock, owner, fleet.lockTtlMs))) owner = undefined;
-      } catch {
-        // The store is down: fall back to this process alone rather than fail.
-        telemetry.count('portcullis.oauth.store_errors');
-        return this.#request();
-      }
-      if (owner !== undefined) {
-        try {
-          // Double-check: another process may have refreshed between our read and our lock.
-          const shared = this.#adoptable(await store.get(keys.token).catch(() => undefined));
-          if (shared !== undefined) return shared;
-          const fresh = await this.#request();
-          const ttlMs = fresh.token.expiresAt - clock.now();
-          if (ttlMs > 0) {
-            await store.set(keys.token, fresh.record, ttlMs).catch(() => {
-              telemetry.count('portcullis.oauth.store_errors');
-            });
-          }
-          return fresh;
-        } finally {
-          await store.compareAndDelete(keys.lock, owner).catch(() => {});
-        }
-      }
-      // Another process is refreshing: wait for its token, at most until its lock has expired.
-      if (clock.now() >= giveUpAt) return this.#request();
-      await clock.sleep(fleet.pollIntervalMs);
-    }
+    return obtainShared({
+      ...fleet,
+      keys,
+      clock: this.#ctx.clock,
+      telemetry: this.#ctx.telemetry,
+      adoptable: (raw) => this.#adoptable(raw),
+      request: () => this.#request(),
+    });
   }
 
   /** A stored token worth taking: valid, newer than ours, and not yet due (unless ours is unusable). */
   #adoptable(raw: string | undefined): Held | undefined {
     const record = parseRecord(raw);
     if (record === undefined || raw === undefined) return undefined;
-    const candidate = this.#toHeld(record, raw);
+    const candidate = toHeld(record, raw, this.#ctx.policy, this.#ctx.random);
     const now = this.#ctx.clock.now();
     if (now >= candidate.usableUntil) return undefined;
     const held = this.#held;
@@ -322,75 +270,6 @@ export class TokenSource {
     const sentAt = this.#ctx.clock.now();
     this.#ctx.telemetry.count('portcullis.oauth.token_requests');
     const response = await this.#ctx.request(this.#params);
-    return this.#fromResponse(response, sentAt);
-  }
-
-  #fromResponse(response: TokenResponse, sentAt: number): Held {
-    const { policy } = this.#ctx;
-    const invalid = (why: string): OAuthError =>
-      new OAuthError('ERR_OAUTH_INVALID_RESPONSE', `The token response was refused: ${why}.`);
-    if (typeof response.access_token !== 'string' || response.access_token === '') {
-      throw invalid('no access_token');
-    }
-    const tokenType = String(response.token_type).toLowerCase();
-    if (tokenType !== 'bearer' && tokenType !== 'dpop')
-      throw invalid('token_type is not Bearer or DPoP');
-    // Rule: no expires_in → defaultLifetimeSec; under one second (zero, negative) or not a
-    // number → refused (and retried with backoff); longer than maxLifetimeSec → cut to it.
-    let lifetimeSec = response.expires_in ?? policy.defaultLifetimeSec;
-    if (typeof lifetimeSec !== 'number' || !Number.isFinite(lifetimeSec) || lifetimeSec < 1) {
-      throw invalid('expires_in is not a number of at least one second');
-    }
-    lifetimeSec = Math.min(lifetimeSec, policy.maxLifetimeSec);
-    const refreshIn = response.refresh_in;
-    const record: SharedRecord = {
-      v: 1,
-      t: response.access_token,
-      ty: tokenType === 'dpop' ? 'DPoP' : 'Bearer',
-      s:
-        typeof response.scope === 'string'
-          ? response.scope.split(' ').filter(Boolean)
-          : [...this.#scopes],
-      iat: sentAt,
-      exp: sentAt + Math.round(lifetimeSec * 1000),
-    };
-    if (
-      typeof refreshIn === 'number' &&
-      Number.isFinite(refreshIn) &&
-      refreshIn > 0 &&
-      refreshIn < lifetimeSec
-    ) {
-      record.rin = Math.round(refreshIn * 1000);
-    }
-    return this.#toHeld(record, JSON.stringify(record));
-  }
-
-  #toHeld(record: SharedRecord, raw: string): Held {
-    const { policy, random } = this.#ctx;
-    const lifetime = record.exp - record.iat;
-    const usableUntil = record.exp - Math.min(policy.clockSkewMs, lifetime / 4);
-    const ahead = policy.refreshAheadRatio + policy.jitterRatio * random();
-    let refreshAt =
-      record.rin !== undefined ? record.iat + record.rin : record.iat + lifetime * (1 - ahead);
-    refreshAt = Math.min(
-      Math.max(refreshAt, record.iat + policy.minRefreshIntervalMs),
-      usableUntil,
-    );
-    const token: AccessToken = Object.freeze({
-      value: redacted(record.t),
-      type: record.ty,
-      expiresAt: record.exp,
-      issuedAt: record.iat,
-      scopes: Object.freeze([...record.s]),
-      fingerprint: fingerprint(record.t),
-    });
-    return {
-      token,
-      promise: Promise.resolve(token),
-      refreshAt,
-      usableUntil,
-      used: false,
-      record: raw,
-    };
+    return fromResponse(response, sentAt, this.#scopes, this.#ctx.policy, this.#ctx.random);
   }
 }
