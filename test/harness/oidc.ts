@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { freePort, waitFor } from './ports.ts';
@@ -52,6 +53,8 @@ export interface OidcPeer {
 export interface StartOidcOptions {
   /** Lifetime of issued access tokens. Seconds. Default: 60. */
   accessTokenTtlSec?: number;
+  /** Require server-issued DPoP nonces (`use_dpop_nonce` on the first DPoP request). Default: false. */
+  dpopRequireNonce?: boolean;
 }
 
 // A tiny in-memory adapter: oidc-provider warns (on the console) when its default one is used.
@@ -158,6 +161,9 @@ export async function startOidc(options: StartOidcOptions = {}): Promise<OidcPee
     ttl: { ClientCredentials: () => ttl },
     features: {
       devInteractions: { enabled: false },
+      dPoP: options.dpopRequireNonce
+        ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
+        : { enabled: true },
       clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,

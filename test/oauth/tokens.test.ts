@@ -118,6 +118,33 @@ describe('tokens from oidc-provider, verified against its JWKS', () => {
   });
 });
 
+describe('DPoP with server nonces (use_dpop_nonce)', () => {
+  let nonceServer: OidcPeer;
+  beforeAll(async () => {
+    nonceServer = await startOidc({ dpopRequireNonce: true });
+  });
+  afterAll(() => nonceServer?.stop());
+
+  it('the first request is answered use_dpop_nonce and retried once by openid-client', async () => {
+    const tokens = createTokenProvider({
+      issuer: nonceServer.issuer,
+      clientId: OIDC_CLIENTS.basic.clientId,
+      clientAuth: { method: 'client_secret_basic', secret: OIDC_CLIENTS.basic.secret },
+      scope: 'orders:read',
+      resource: OIDC_RESOURCE,
+      allowInsecureHttp: true,
+      dpop: true,
+    });
+    const token = await tokens.getToken();
+    expect(token.type).toBe('DPoP');
+    expect(nonceServer.tokenRequests).toBe(2);
+    // The nonce is remembered: a forced refresh needs one request.
+    await tokens.getToken({ forceRefresh: true });
+    expect(nonceServer.tokenRequests).toBe(3);
+    tokens.close();
+  });
+});
+
 describe('fetch wrapper against a real resource server', () => {
   let api: Server;
   let apiUrl: string;
