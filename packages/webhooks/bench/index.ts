@@ -199,5 +199,24 @@ console.log(
 );
 console.log(lines.join('\n'));
 
+// Ours (Node path, Standard Webhooks) against each peer library, in the same run.
+const peers = ['standardwebhooks', 'svix', 'stripe', '@octokit/webhooks-methods'];
+const vs = [
+  `| op | body | ${peers.map((p) => `ours ÷ ${p}`).join(' | ')} |`,
+  `| --- | --- | ${peers.map(() => '---:').join(' | ')} |`,
+];
+for (const op of ['verify', 'sign'] as const) {
+  for (const size of ['1 KiB', '64 KiB']) {
+    const at = (prefix: string): number =>
+      rows.find((r) => r.op === op && r.size === size && r.name.startsWith(prefix))?.hz ??
+      Number.NaN;
+    const ours = at('@portcullis/webhooks (node)');
+    vs.push(
+      `| ${op} | ${size} | ${peers.map((p) => `${(ours / at(p)).toFixed(2)}×`).join(' | ')} |`,
+    );
+  }
+}
+console.log(`\n${vs.join('\n')}`);
+
 const size = await measureVerifyEntry();
 console.log(`\n${size}`);
