@@ -325,4 +325,32 @@ describe('createSigner', () => {
     const { publicKey } = await generateKeyPair();
     expect(() => createSigner({ secrets: publicKey })).toThrow(/whpk_/);
   });
+
+  it('reports to the telemetry option: outcome by code, never secrets or ids', async () => {
+    const points: [string, Record<string, unknown> | undefined][] = [];
+    const telemetry = {
+      count: (
+        name: string,
+        _value?: number,
+        attributes?: Record<string, string | number | boolean>,
+      ) => {
+        points.push([name, attributes]);
+      },
+      record: () => {},
+      span: <T>(_name: string, fn: () => Promise<T>) => fn(),
+    };
+    const signer = createSigner({ secrets: SECRET, clock: clockAt(), telemetry });
+    const verifier = createVerifier({ secrets: SECRET, clock: clockAt(), telemetry });
+    const headers = await signer.sign({ body, id: 'msg_t' });
+    await verifier.verify({ headers, body });
+    await verifier.verify({ headers, body: `${body} ` }).catch(() => {});
+    expect(points).toEqual([
+      ['portcullis.webhooks.sign', { scheme: 'standard' }],
+      ['portcullis.webhooks.verify', { scheme: 'standard', outcome: 'ok' }],
+      [
+        'portcullis.webhooks.verify',
+        { scheme: 'standard', outcome: 'ERR_WEBHOOK_SIGNATURE_MISMATCH' },
+      ],
+    ]);
+  });
 });

@@ -140,7 +140,7 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
     encoding,
     idSigned: uses('{id}') > 0,
     timestampSigned: tsHeader !== undefined,
-    maxSignatures: signatureSeparator === undefined ? 1 : 16,
+    maxSignatures: signatureSeparator === undefined ? 1 : 8,
     requiresUrl: false,
     headerNames,
 

@@ -74,7 +74,7 @@ export const standard: Scheme = {
   encoding: 'base64',
   idSigned: true,
   timestampSigned: true,
-  maxSignatures: 16,
+  maxSignatures: 8,
   requiresUrl: false,
   headerNames: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
 

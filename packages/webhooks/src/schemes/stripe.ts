@@ -28,7 +28,7 @@ export const stripe: Scheme = {
   encoding: 'hex',
   idSigned: false,
   timestampSigned: true,
-  maxSignatures: 16,
+  maxSignatures: 8,
   requiresUrl: false,
   headerNames: [HEADER],
 

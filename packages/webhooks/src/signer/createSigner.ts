@@ -1,4 +1,10 @@
-import { type Clock, invalidArgument, systemClock } from '@portcullis/core';
+import {
+  type Clock,
+  invalidArgument,
+  systemClock,
+  type Telemetry,
+  telemetry,
+} from '@portcullis/core';
 import { type RawBody, rawBody } from '../internal/body.ts';
 import type { Part } from '../internal/crypto/CryptoBackend.ts';
 import { type CryptoChoice, selectBackend } from '../internal/crypto/selectBackend.ts';
@@ -22,6 +28,8 @@ export interface SignerOptions {
   clock?: Clock;
   /** Crypto implementation: `'node'`, `'webcrypto'` or `'auto'`. Default: `'auto'`. */
   crypto?: CryptoChoice;
+  /** Where metrics go (`portcullis.webhooks.sign`). Default: `telemetry('@portcullis/webhooks')`. */
+  telemetry?: Telemetry;
 }
 
 /** One outbound message to sign. */
@@ -67,6 +75,8 @@ export function createSigner(options: SignerOptions): Signer {
   const backend = selectBackend(options.crypto);
   const clock = options.clock ?? systemClock;
   const ring = new KeyRing(scheme, backend, options.secrets, 'sign');
+  const t = options.telemetry ?? telemetry('@portcullis/webhooks');
+  const attributes = { scheme: scheme.name };
 
   function signWith(
     keys: readonly PreparedKey[],
@@ -86,8 +96,9 @@ export function createSigner(options: SignerOptions): Signer {
       const sig = backend.ed25519Sign(key.handle, parts);
       return sig instanceof Promise ? sig.then((b) => encode(b, 'base64')) : encode(sig, 'base64');
     });
-    const done = (encoded: readonly string[]): Record<string, string> =>
-      scheme.format(
+    const done = (encoded: readonly string[]): Record<string, string> => {
+      t.count('portcullis.webhooks.sign', 1, attributes);
+      return scheme.format(
         meta,
         encoded.map(
           (value, i): SignatureCandidate => ({
@@ -96,6 +107,7 @@ export function createSigner(options: SignerOptions): Signer {
           }),
         ),
       );
+    };
     // Node: every value is already a string, so no promise is made per signature.
     if (values.every((v) => typeof v === 'string')) return done(values as string[]);
     return Promise.all(values).then(done);
