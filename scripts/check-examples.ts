@@ -74,7 +74,10 @@ writeFileSync(
   }),
 );
 try {
-  execFileSync('tsc', ['-p', join(out, 'tsconfig.json')], { stdio: 'inherit', cwd: root });
+  execFileSync(join(root, 'node_modules', '.bin', 'tsc'), ['-p', join(out, 'tsconfig.json')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   process.stdout.write(
     `   ${count} examples from ${sources.filter(([, b]) => b.length).length} files compile\n`,
   );

@@ -1,10 +1,16 @@
 // The Portcullis demo: one scene per package, each self-contained (servers it needs run on
 // 127.0.0.1 and stop when it ends). Run it with `bash scripts/demo.sh` from the repository root.
 import { coreScene } from './scenes/core.ts';
+import { oauthScene } from './scenes/oauth.ts';
+import { webhooksScene } from './scenes/webhooks.ts';
 
 type Scene = [title: string, run: (say: (line: string) => void) => Promise<void>];
 
-const scenes: Scene[] = [['@portcullis/core: secrets, errors, stores', coreScene]];
+const scenes: Scene[] = [
+  ['@portcullis/core: secrets, errors, stores', coreScene],
+  ['@portcullis/webhooks: signed, verified, forgeries and replays refused', webhooksScene],
+  ['@portcullis/oauth: many calls, one token request; inbound tokens verified', oauthScene],
+];
 
 const say = (line: string): void => {
   process.stdout.write(`  ${line}\n`);
