@@ -122,4 +122,56 @@ describe.each(BACKENDS)('known vectors (%s)', (crypto) => {
       code: 'ERR_WEBHOOK_SIGNATURE_MISMATCH',
     });
   });
+
+  it("Twilio's published request-validation example", async () => {
+    const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
+    const body =
+      'CallSid=CA1234567890ABCDE&Caller=%2B14158675309&Digits=1234&From=%2B14158675309&To=%2B18005551212';
+    const headers = { 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' };
+    const verifier = createVerifier({
+      scheme: schemes.twilio,
+      secrets: '12345',
+      crypto,
+      store: false,
+    });
+    await expect(verifier.verify({ headers, body, url })).resolves.toMatchObject({
+      scheme: 'twilio',
+    });
+    expect(
+      await createSigner({ scheme: schemes.twilio, secrets: '12345', crypto }).sign({ body, url }),
+    ).toEqual(headers);
+  });
+
+  it("Slack's and GitHub's published examples", async () => {
+    // Slack, "Verifying requests from Slack".
+    const slackBody =
+      'token=xyzz0WbapA4vBCDEFasx0q6G&team_id=T1DC2JH3J&team_domain=testteamnow&channel_id=G8PSS9T3V&channel_name=foobar&user_id=U2CERLKJA&user_name=roadrunner&command=%2Fwebhook-collect&text=&response_url=https%3A%2F%2Fhooks.slack.com%2Fcommands%2FT1DC2JH3J%2F397700885554%2F96rGlfmibIGlgcZRskXaIFfN&trigger_id=398738663015.47445629121.803a0bc887a14d10d2c447fce8b6703c';
+    const slackHeaders = {
+      'X-Slack-Request-Timestamp': '1531420618',
+      'X-Slack-Signature': 'v0=a2114d57b48eac39b9ad189dd8316235a7b4a8d21a10bd27519666489c69b503',
+    };
+    const slack = createVerifier({
+      scheme: schemes.slack,
+      secrets: '8f742231b10e8888abcd99yyyzzz85a5',
+      crypto,
+      clock: clockAt(1531420618),
+    });
+    await expect(slack.verify({ headers: slackHeaders, body: slackBody })).resolves.toMatchObject({
+      timestamp: 1531420618,
+    });
+    // GitHub, "Validating webhook deliveries".
+    const github = createVerifier({
+      scheme: schemes.github,
+      secrets: "It's a Secret to Everybody",
+      crypto,
+      store: false,
+    });
+    const githubHeaders = {
+      'X-Hub-Signature-256':
+        'sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17',
+    };
+    await expect(
+      github.verify({ headers: githubHeaders, body: 'Hello, World!' }),
+    ).resolves.toMatchObject({ scheme: 'github' });
+  });
 });
