@@ -55,6 +55,32 @@ describe('timingSafeEqual', () => {
     }
   });
 
+  it('tells strings apart by length, prefix and any one code unit (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.string({ minLength: 1 }),
+        fc.nat(),
+        fc.integer({ min: 1, max: 0xffff }),
+        (s, at, flip) => {
+          const i = at % s.length;
+          const changed =
+            s.slice(0, i) + String.fromCharCode(s.charCodeAt(i) ^ flip) + s.slice(i + 1);
+          return (
+            !timingSafeEqual(s, changed) &&
+            !timingSafeEqual(s, s.slice(0, -1)) &&
+            !timingSafeEqual(s.slice(0, -1), s) &&
+            timingSafeEqual(s, `${s}`)
+          );
+        },
+      ),
+    );
+  });
+
+  it('compares lone surrogates exactly when both sides are strings', () => {
+    expect(timingSafeEqual('\ud800', '\ud801')).toBe(false);
+    expect(timingSafeEqual('\ud800', '\ud800')).toBe(true);
+  });
+
   it('refuses inputs that are neither strings nor bytes', () => {
     expect(() => timingSafeEqual(1 as unknown as string, 'a')).toThrow(TypeError);
   });

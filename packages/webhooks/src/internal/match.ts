@@ -1,5 +1,5 @@
+import { timingSafeEqual } from '@portcullis/core';
 import type { Scheme, SignatureCandidate } from '../schemes/Scheme.ts';
-import { asciiEqual } from './compare.ts';
 import type { CryptoBackend, Part } from './crypto/CryptoBackend.ts';
 import { decodeBase64 } from './encoding.ts';
 import type { PreparedKey } from './secrets.ts';
@@ -32,7 +32,7 @@ export function findMatch(
     if (key.kind === 'hmac') {
       const mac = backend.hmac(key.handle, scheme.algorithm, parts, scheme.encoding) as string;
       for (const c of candidates)
-        if (c.kind === 'hmac' && asciiEqual(mac, c.value)) return { key, signature: c };
+        if (c.kind === 'hmac' && timingSafeEqual(mac, c.value)) return { key, signature: c };
     } else if (key.kind === 'ed25519-public') {
       for (const c of candidates) {
         const sig = c.kind === 'ed25519' ? ed25519Bytes(c) : undefined;
@@ -56,7 +56,7 @@ async function findMatchAsync(
       if (!candidates.some((c) => c.kind === 'hmac')) continue;
       const mac = await backend.hmac(key.handle, scheme.algorithm, parts, scheme.encoding);
       for (const c of candidates)
-        if (c.kind === 'hmac' && asciiEqual(mac, c.value)) return { key, signature: c };
+        if (c.kind === 'hmac' && timingSafeEqual(mac, c.value)) return { key, signature: c };
     } else if (key.kind === 'ed25519-public') {
       for (const c of candidates) {
         const sig = c.kind === 'ed25519' ? ed25519Bytes(c) : undefined;
