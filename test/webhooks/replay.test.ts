@@ -1,15 +1,15 @@
 // Replay protection across processes: receivers in separate processes share one real Redis store,
 // so a webhook replayed to another replica is refused there too, and a forged request never
 // burns the genuine message's nonce.
-import { spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { RedisStore } from '@portcullis/store-redis';
 import { createSigner, createVerifier, generateSecret } from '@portcullis/webhooks';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type RedisPeer, startRedis } from '../harness/redis.ts';
+import { runWorker } from '../harness/worker.ts';
+import type { ReplayWorkerInput } from './replayWorker.ts';
 
-const WORKER = fileURLToPath(new URL('./replayWorker.ts', import.meta.url));
+const WORKER = new URL('./replayWorker.ts', import.meta.url);
 const PREFIX = 'webhooks-replay-test:';
 
 type Outcome = { ok: true; id: string } | { ok: false; code: string };
@@ -27,35 +27,14 @@ function receiveInChild(
   headers: Record<string, string>,
   body: string,
 ): Promise<Outcome> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        '--conditions=@portcullis/source',
-        WORKER,
-        redis.url,
-        PREFIX,
-        secret,
-        JSON.stringify(headers),
-        Buffer.from(body).toString('base64'),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'], cwd: fileURLToPath(new URL('.', import.meta.url)) },
-    );
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => {
-      out += d;
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      err += d;
-    });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code === 0) resolve(JSON.parse(out) as Outcome);
-      else reject(new Error(`receiver exited with ${code}: ${err.slice(0, 2000)}`));
-    });
-  });
+  const input: ReplayWorkerInput = {
+    redisUrl: redis.url,
+    keyPrefix: PREFIX,
+    secret,
+    headers,
+    bodyBase64: Buffer.from(body).toString('base64'),
+  };
+  return runWorker<Outcome>(WORKER, input);
 }
 
 it('a webhook replayed to another process sharing the Redis store is refused', async () => {

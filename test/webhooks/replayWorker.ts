@@ -1,18 +1,28 @@
 // One receiver process of the replay test: verifies one webhook against a verifier whose replay
-// store is the shared Redis, prints the outcome as JSON, exits. Run with
-// `node --conditions=@portcullis/source replayWorker.ts <redisUrl> <keyPrefix> <secret> <headersJson> <bodyBase64>`.
+// store is the shared Redis, prints the outcome as JSON, exits. Started by the harness's
+// runWorker(), which sends a ReplayWorkerInput as JSON on stdin.
 
 import { RedisStore } from '@portcullis/store-redis';
 import { createVerifier, isWebhookError } from '@portcullis/webhooks';
+import { readWorkerInput } from '../harness/worker.ts';
 
-const [redisUrl, keyPrefix, secret, headersJson, bodyBase64] = process.argv.slice(2) as string[];
-const store = await RedisStore.connect({ url: redisUrl as string, keyPrefix: keyPrefix as string });
-const verifier = createVerifier({ secrets: secret as string, store });
+export interface ReplayWorkerInput {
+  redisUrl: string;
+  keyPrefix: string;
+  secret: string;
+  headers: Record<string, string>;
+  bodyBase64: string;
+}
+
+const { redisUrl, keyPrefix, secret, headers, bodyBase64 } =
+  await readWorkerInput<ReplayWorkerInput>();
+const store = await RedisStore.connect({ url: redisUrl, keyPrefix });
+const verifier = createVerifier({ secrets: secret, store });
 let outcome: { ok: true; id: string | undefined } | { ok: false; code: string };
 try {
   const result = await verifier.verify({
-    headers: JSON.parse(headersJson as string) as Record<string, string>,
-    body: Buffer.from(bodyBase64 as string, 'base64'),
+    headers,
+    body: Buffer.from(bodyBase64, 'base64'),
   });
   outcome = { ok: true, id: result.id };
 } catch (error) {
