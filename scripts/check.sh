@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Every check, in order: lint and format, types, docs examples, build, package checks (publint, attw), unit and
+# Every check, in order: lint and format, types, docs examples, build, package checks (publint,
+# attw), the built packages on the oldest supported Node, unit and
 # integration tests. Runs every step even after a failure, prints what failed, and ends with one
 # line summing the whole suite: `N passed, N failed[, N skipped]` (tests plus the checks above).
 # Extra arguments go to vitest (e.g. `bash scripts/check.sh packages/webhooks`).
@@ -59,6 +60,7 @@ step "types (tsc)" tsc -p tsconfig.json
 step "docs examples compile" node scripts/check-examples.ts
 step "build" pnpm -r --filter './packages/*' run build
 step "package checks (publint --strict, attw esm-only)" package_checks
+step "built packages on the oldest supported Node (22.11)" bash scripts/oldest-node.sh
 tests "$@"
 test_status=$?
 
