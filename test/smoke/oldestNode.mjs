@@ -17,7 +17,11 @@ import { createVerifier as createEdgeVerifier } from '@portcullis/webhooks/verif
 
 let checks = 0;
 const check = async (name, fn) => {
-  await fn();
+  try {
+    await fn();
+  } catch (error) {
+    throw new Error(`smoke check "${name}" failed on Node ${process.version}`, { cause: error });
+  }
   checks++;
 };
 
