@@ -1,0 +1,215 @@
+// examples/express-receiver, run for real: its Express app on 127.0.0.1, webhooks signed by our
+// signer (Standard Webhooks) and by the `stripe` library (Stripe), two live secrets, the memory
+// and the Redis replay stores, and the server started as a program the way `pnpm start` does.
+import { spawn } from 'node:child_process';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { reveal } from '@portcullis/core';
+import { createSigner, generateSecret } from '@portcullis/webhooks';
+import Stripe from 'stripe';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApp, type ReceivedEvent } from '../../examples/express-receiver/src/app.ts';
+import { replayStore } from '../../examples/express-receiver/src/server.ts';
+import { freePort, waitFor } from '../harness/ports.ts';
+import { type RedisPeer, startRedis } from '../harness/redis.ts';
+
+const stripe = new Stripe('sk_test_not_used_no_network');
+const standardCurrent = generateSecret();
+const standardPrevious = generateSecret();
+const stripeCurrent = reveal(generateSecret());
+const stripePrevious = reveal(generateSecret());
+const options = {
+  standardSecrets: [
+    { label: 'current', secret: standardCurrent },
+    { label: 'previous', secret: standardPrevious },
+  ],
+  stripeSecrets: [
+    { label: 'current', secret: stripeCurrent },
+    { label: 'previous', secret: stripePrevious },
+  ],
+};
+
+async function listen(app: ReturnType<typeof createApp>): Promise<{ url: string; server: Server }> {
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(0, '127.0.0.1', () => resolve(s));
+  });
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+}
+
+function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  return new Promise((resolve) => server.close(() => resolve()));
+}
+
+const post = (url: string, headers: Record<string, string>, body: string) =>
+  fetch(url, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body });
+
+async function expectRefusal(response: Response, status: number, code: string): Promise<void> {
+  expect(response.status).toBe(status);
+  const text = await response.text();
+  const json = JSON.parse(text) as Record<string, unknown>;
+  expect(json).toMatchObject({ code, status });
+  expect(Object.keys(json).sort()).toEqual(['code', 'message', 'name', 'status']);
+  expect(text).not.toMatch(/stack|at .*\.ts|whsec_/);
+}
+
+describe('with the memory store', () => {
+  const received: ReceivedEvent[] = [];
+  let url: string;
+  let server: Server;
+  beforeAll(async () => {
+    ({ url, server } = await listen(
+      createApp({ ...options, onEvent: (e) => void received.push(e) }),
+    ));
+  });
+  afterAll(() => close(server));
+
+  it('Standard Webhooks: genuine 204, tampered 401, replay 409, old secret still accepted', async () => {
+    const body = JSON.stringify({ type: 'invoice.paid', data: { id: 'in_1' } });
+    const headers = await createSigner({ secrets: standardCurrent }).sign({ body });
+    const endpoint = `${url}/webhooks/standard`;
+
+    expect((await post(endpoint, headers, body)).status).toBe(204);
+    expect(received.at(-1)).toEqual({
+      source: 'standard',
+      id: headers['webhook-id'],
+      matchedSecret: { index: 0, label: 'current' },
+      event: JSON.parse(body),
+    });
+
+    const tampered = await post(endpoint, headers, body.replace('in_1', 'in_2'));
+    await expectRefusal(tampered, 401, 'ERR_WEBHOOK_SIGNATURE_MISMATCH');
+    await expectRefusal(await post(endpoint, headers, body), 409, 'ERR_WEBHOOK_REPLAYED');
+
+    const old = await createSigner({ secrets: standardPrevious }).sign({ body });
+    expect((await post(endpoint, old, body)).status).toBe(204);
+    expect(received.at(-1)?.matchedSecret).toEqual({ index: 1, label: 'previous' });
+
+    const stranger = await createSigner({ secrets: generateSecret() }).sign({ body });
+    await expectRefusal(
+      await post(endpoint, stranger, body),
+      401,
+      'ERR_WEBHOOK_SIGNATURE_MISMATCH',
+    );
+    await expectRefusal(await post(endpoint, {}, body), 400, 'ERR_WEBHOOK_HEADER_MISSING');
+    expect(received).toHaveLength(2);
+  });
+
+  it('Stripe, signed by the stripe library: genuine 204, tampered 401, replay 409, old secret accepted', async () => {
+    const body = JSON.stringify({ id: 'evt_1', type: 'payment_intent.succeeded' });
+    const endpoint = `${url}/webhooks/stripe`;
+    const sign = (secret: string, payload = body) => ({
+      'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret }),
+    });
+    const before = received.length;
+
+    const headers = sign(stripeCurrent);
+    expect((await post(endpoint, headers, body)).status).toBe(204);
+    expect(received.at(-1)).toMatchObject({ source: 'stripe', event: { id: 'evt_1' } });
+
+    const tampered = await post(endpoint, headers, body.replace('evt_1', 'evt_2'));
+    await expectRefusal(tampered, 401, 'ERR_WEBHOOK_SIGNATURE_MISMATCH');
+    await expectRefusal(await post(endpoint, headers, body), 409, 'ERR_WEBHOOK_REPLAYED');
+
+    expect((await post(endpoint, sign(stripePrevious), body)).status).toBe(204);
+    expect(received.at(-1)?.matchedSecret).toEqual({ index: 1, label: 'previous' });
+    expect(received.length - before).toBe(2);
+  });
+
+  it('refuses a body over the limit (413) and a signed body that is not JSON (400), without a stack', async () => {
+    const big = 'x'.repeat(300 * 1024);
+    const headers = await createSigner({ secrets: standardCurrent }).sign({ body: big });
+    const tooLarge = await post(`${url}/webhooks/standard`, headers, big);
+    expect(tooLarge.status).toBe(413);
+    expect(await tooLarge.text()).not.toMatch(/stack|at .*\.(ts|js)/);
+
+    const notJson = 'not json';
+    const signed = await createSigner({ secrets: standardCurrent }).sign({ body: notJson });
+    const answer = await post(`${url}/webhooks/standard`, signed, notJson);
+    expect(answer.status).toBe(400);
+    expect(await answer.json()).toEqual({
+      code: 'ERR_BODY_NOT_JSON',
+      message: 'The body is not JSON.',
+    });
+  });
+});
+
+describe('two replicas sharing a Redis replay store (REDIS_URL set)', () => {
+  let redis: RedisPeer;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(() => redis?.stop());
+
+  it('a webhook replayed to the other replica is refused there (409)', async () => {
+    const storeA = await replayStore(redis.url);
+    const storeB = await replayStore(redis.url);
+    const a = await listen(createApp({ ...options, store: storeA }));
+    const b = await listen(createApp({ ...options, store: storeB }));
+    try {
+      const body = JSON.stringify({ type: 'invoice.paid', data: { id: 'in_9' } });
+      const headers = await createSigner({ secrets: standardCurrent }).sign({ body });
+      expect((await post(`${a.url}/webhooks/standard`, headers, body)).status).toBe(204);
+      await expectRefusal(
+        await post(`${b.url}/webhooks/standard`, headers, body),
+        409,
+        'ERR_WEBHOOK_REPLAYED',
+      );
+
+      const stripeBody = JSON.stringify({ id: 'evt_9' });
+      const stripeHeaders = {
+        'stripe-signature': stripe.webhooks.generateTestHeaderString({
+          payload: stripeBody,
+          secret: stripeCurrent,
+        }),
+      };
+      expect((await post(`${b.url}/webhooks/stripe`, stripeHeaders, stripeBody)).status).toBe(204);
+      await expectRefusal(
+        await post(`${a.url}/webhooks/stripe`, stripeHeaders, stripeBody),
+        409,
+        'ERR_WEBHOOK_REPLAYED',
+      );
+    } finally {
+      await Promise.all([close(a.server), close(b.server)]);
+      await Promise.all([storeA.close?.(), storeB.close?.()]);
+    }
+  });
+});
+
+it('src/server.ts, run as a program, listens and verifies with secrets from the environment', async () => {
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--conditions=@portcullis/source', 'src/server.ts'], {
+    cwd: new URL('../../examples/express-receiver/', import.meta.url),
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      STANDARD_WEBHOOK_SECRET: reveal(standardCurrent),
+      STRIPE_WEBHOOK_SECRET: stripeCurrent,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout.on('data', (d) => {
+    output += d;
+  });
+  child.stderr.on('data', (d) => {
+    output += d;
+  });
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  try {
+    await waitFor('express-receiver listening', async () => output.includes('listening on'));
+    expect(output).not.toContain('note:'); // the configured secrets were used
+    const body = JSON.stringify({ type: 'ping' });
+    const headers = await createSigner({ secrets: standardCurrent }).sign({ body });
+    const endpoint = `http://127.0.0.1:${port}/webhooks/standard`;
+    expect((await post(endpoint, headers, body)).status).toBe(204);
+    expect((await post(endpoint, headers, body)).status).toBe(409);
+    await waitFor('the event logged', async () => output.includes('standard webhook'));
+    expect(output).toContain('(secret: current)');
+    expect(output).not.toContain(reveal(standardCurrent));
+  } finally {
+    child.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+  }
+  expect(child.exitCode ?? child.signalCode).not.toBeNull();
+});
