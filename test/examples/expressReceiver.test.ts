@@ -1,9 +1,10 @@
 // examples/express-receiver, run for real: its Express app on 127.0.0.1, webhooks signed by our
 // signer (Standard Webhooks) and by the `stripe` library (Stripe), two live secrets, the memory
 // and the Redis replay stores, and the server started as a program the way `pnpm start` does.
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
 import { reveal } from '@portcullis/core';
 import { createSigner, generateSecret } from '@portcullis/webhooks';
 import Stripe from 'stripe';
@@ -176,16 +177,18 @@ describe('two replicas sharing a Redis replay store (REDIS_URL set)', () => {
   });
 });
 
-it('src/server.ts, run as a program, listens and verifies with secrets from the environment', async () => {
+it('src/server.ts runs as a program with secrets from the environment; src/send.ts tries it', async () => {
   const port = await freePort();
+  const dir = new URL('../../examples/express-receiver/', import.meta.url);
+  const env = {
+    PATH: process.env.PATH,
+    PORT: String(port),
+    STANDARD_WEBHOOK_SECRET: reveal(standardCurrent),
+    STRIPE_WEBHOOK_SECRET: stripeCurrent,
+  };
   const child = spawn(process.execPath, ['--conditions=@portcullis/source', 'src/server.ts'], {
-    cwd: new URL('../../examples/express-receiver/', import.meta.url),
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      STANDARD_WEBHOOK_SECRET: reveal(standardCurrent),
-      STRIPE_WEBHOOK_SECRET: stripeCurrent,
-    },
+    cwd: dir,
+    env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -206,7 +209,26 @@ it('src/server.ts, run as a program, listens and verifies with secrets from the 
     expect((await post(endpoint, headers, body)).status).toBe(409);
     await waitFor('the event logged', async () => output.includes('standard webhook'));
     expect(output).toContain('(secret: current)');
+
+    // src/send.ts (`pnpm send`) against the running server, with the same environment.
+    const sent = await promisify(execFile)(
+      process.execPath,
+      ['--conditions=@portcullis/source', 'src/send.ts'],
+      { cwd: dir, env, timeout: 10_000 },
+    );
+    const lines = sent.stdout.trim().split('\n');
+    expect(lines.map((l) => l.split(' ').slice(0, 3).join(' '))).toEqual([
+      'standard genuine: 204',
+      'standard tampered: 401',
+      'standard replayed: 409',
+      'stripe genuine: 204',
+      'stripe tampered: 401',
+      'stripe replayed: 409',
+    ]);
+    expect(lines[1]).toContain('"code":"ERR_WEBHOOK_SIGNATURE_MISMATCH"');
+    await waitFor('the stripe event logged', async () => output.includes('stripe webhook'));
     expect(output).not.toContain(reveal(standardCurrent));
+    expect(output).not.toContain(stripeCurrent);
   } finally {
     child.kill('SIGTERM');
     await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);

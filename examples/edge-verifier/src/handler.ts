@@ -1,5 +1,5 @@
 // A webhook receiver as a Fetch-API handler: `export default { fetch }` is the shape Cloudflare
-// Workers, Deno (`Deno.serve(handler.fetch)`) and Bun (`Bun.serve(handler)`) take.
+// Workers, Deno (`Deno.serve(handler.fetch)`) and Bun (`export default handler`) take.
 // It imports only `@portcullis/webhooks/verify` (no third-party code, no Node built-ins) and
 // verifies with Web Crypto, so it runs wherever `Request`, `Response` and `crypto.subtle` exist.
 // Copy this file. `node.ts` next to it is only for running it locally on Node.
@@ -84,7 +84,12 @@ let handler: FetchHandler | undefined;
 export default {
   fetch(request: Request, bindings?: Env): Promise<Response> {
     if (!handler) {
-      const env = bindings ?? (globalThis as { process?: { env: Env } }).process?.env ?? {};
+      // Workers: `bindings` holds the secrets. Bun passes its server and Deno its connection info
+      // there instead, so those read `process.env` (both have it).
+      const env =
+        typeof bindings?.WEBHOOK_SECRET === 'string'
+          ? bindings
+          : ((globalThis as { process?: { env: Env } }).process?.env ?? {});
       if (!env.WEBHOOK_SECRET) {
         return Promise.resolve(
           Response.json(
