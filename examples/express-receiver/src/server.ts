@@ -48,7 +48,7 @@ async function main(): Promise<void> {
     onEvent: ({ source, id, matchedSecret, event }) => {
       const type = (event as { type?: unknown }).type;
       console.log(
-        `${source} webhook ${id ?? ''} ${String(type)} (secret: ${matchedSecret.label ?? matchedSecret.index})`,
+        `${source} webhook ${id ?? '(no id header)'} ${String(type)} (secret: ${matchedSecret.label ?? matchedSecret.index})`,
       );
     },
   });
