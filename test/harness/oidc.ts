@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, X509Certificate } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { freePort, waitFor } from './ports.ts';
+import type { TestPki } from './tls.ts';
 
 // oidc-provider ships no types (they live in @types/oidc-provider); the slice used here.
 interface ProviderInstance {
@@ -22,6 +25,10 @@ export const OIDC_CLIENTS = {
   basic: { clientId: 'svc-basic', secret: 'basic-secret-0123456789abcdef' },
   post: { clientId: 'svc-post', secret: 'post-secret-0123456789abcdef' },
   privateKeyJwt: { clientId: 'svc-jwt' },
+  /** `tls_client_auth` (RFC 8705): registered by subject DN `CN=svc-mtls` (the PKI's `client`). Only with `mtls`. */
+  tlsClientAuth: { clientId: 'svc-mtls', subjectDn: 'CN=svc-mtls' },
+  /** `self_signed_tls_client_auth`: registered with the PKI's `selfSigned` certificate (`x5c`). Only with `mtls`. */
+  selfSignedTlsClientAuth: { clientId: 'svc-mtls-self-signed' },
 } as const;
 
 /** The resource indicator whose tokens are JWTs (RFC 9068); any `https://api.*` resource works. */
@@ -41,6 +48,10 @@ export interface OidcPeer {
   readonly tokenRequests: number;
   /** JWKS requests (`GET /jwks`) received. */
   readonly jwksRequests: number;
+  /** With `mtls`: token requests that presented a client certificate. */
+  readonly tokenRequestsWithCertificate: number;
+  /** With `mtls.endpointAliases`: the published `mtls_endpoint_aliases.token_endpoint`. */
+  mtlsTokenEndpoint?: string;
   resetCounts(): void;
   /** Whether the server is listening. */
   readonly running: boolean;
@@ -55,6 +66,25 @@ export interface StartOidcOptions {
   accessTokenTtlSec?: number;
   /** Require server-issued DPoP nonces (`use_dpop_nonce` on the first DPoP request). Default: false. */
   dpopRequireNonce?: boolean;
+  /**
+   * Serve over HTTPS (issuer `https://127.0.0.1:<port>`) with mutual TLS (RFC 8705): the server
+   * certificate and the trusted client CA come from `pki`; `features.mTLS` is on (certificate-bound
+   * tokens, `tls_client_auth`, `self_signed_tls_client_auth`) and the two mTLS clients of
+   * {@link OIDC_CLIENTS} are registered. Default: plain HTTP, no mTLS.
+   */
+  mtls?: OidcMtlsOptions;
+}
+
+export interface OidcMtlsOptions {
+  /** From `makeTestPki()` (test/harness/tls.ts). */
+  pki: TestPki;
+  /**
+   * Publish `mtls_endpoint_aliases.token_endpoint` on a second port whose listener asks for a
+   * client certificate, while the main port does not ask for one (a common deployment). A client
+   * that ignores the alias then reaches the token endpoint without a certificate and is refused.
+   * Default: false (one listener, asking every client for a certificate).
+   */
+  endpointAliases?: boolean;
 }
 
 // A tiny in-memory adapter: oidc-provider warns (on the console) when its default one is used.
@@ -98,12 +128,13 @@ function memoryAdapter(): new (name: string) => object {
  * client credentials and resource indicators: a `resource` under `https://api.` gets RS256 JWT
  * access tokens (RFC 9068) with `accessTokenTtlSec` lifetime. Clients: {@link OIDC_CLIENTS}
  * (`client_secret_basic`, `client_secret_post`, `private_key_jwt`). Counts token and JWKS
- * requests; can be stopped and started again on the same port (outage tests).
+ * requests; can be stopped and started again on the same port (outage tests). With `mtls`:
+ * HTTPS, RFC 8705 client authentication and certificate-bound tokens (see {@link OidcMtlsOptions}).
  */
 export async function startOidc(options: StartOidcOptions = {}): Promise<OidcPeer> {
   const ttl = options.accessTokenTtlSec ?? 60;
   const port = await freePort();
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `${options.mtls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`;
   const signing = await generateKeyPair('RS256', { extractable: true });
   const signingJwk = {
     ...(await exportJWK(signing.privateKey)),
@@ -131,6 +162,45 @@ export async function startOidc(options: StartOidcOptions = {}): Promise<OidcPee
     scope,
   };
 
+  const mtls = options.mtls;
+  const aliasPort = mtls?.endpointAliases === true ? await freePort() : undefined;
+  const mtlsTokenEndpoint =
+    aliasPort === undefined ? undefined : `https://127.0.0.1:${aliasPort}/token`;
+  const peerCertificate = (req: IncomingMessage): X509Certificate | undefined => {
+    const socket = req.socket as TLSSocket;
+    if (socket.encrypted !== true) return undefined;
+    return socket.getPeerX509Certificate();
+  };
+  const mtlsClients =
+    mtls === undefined
+      ? []
+      : [
+          {
+            ...common,
+            client_id: OIDC_CLIENTS.tlsClientAuth.clientId,
+            token_endpoint_auth_method: 'tls_client_auth',
+            tls_client_auth_subject_dn: OIDC_CLIENTS.tlsClientAuth.subjectDn,
+            tls_client_certificate_bound_access_tokens: true,
+          },
+          {
+            ...common,
+            client_id: OIDC_CLIENTS.selfSignedTlsClientAuth.clientId,
+            token_endpoint_auth_method: 'self_signed_tls_client_auth',
+            tls_client_certificate_bound_access_tokens: true,
+            jwks: {
+              keys: [
+                {
+                  ...(new X509Certificate(mtls.pki.selfSigned.cert).publicKey.export({
+                    format: 'jwk',
+                  }) as JWK),
+                  x5c: [mtls.pki.selfSigned.x5c],
+                },
+              ],
+            },
+          },
+        ];
+  type Ctx = { req: IncomingMessage };
+
   const { default: Provider } = (await import(OIDC_PROVIDER)) as ProviderModule;
   const provider = new Provider(issuer, {
     adapter: memoryAdapter(),
@@ -154,7 +224,23 @@ export async function startOidc(options: StartOidcOptions = {}): Promise<OidcPee
         token_endpoint_auth_signing_alg: 'ES256',
         jwks: { keys: [clientPublicJwk] },
       },
+      ...mtlsClients,
     ],
+    ...(mtlsTokenEndpoint === undefined
+      ? {}
+      : { discovery: { mtls_endpoint_aliases: { token_endpoint: mtlsTokenEndpoint } } }),
+    ...(mtls === undefined
+      ? {}
+      : {
+          clientAuthMethods: [
+            'client_secret_basic',
+            'client_secret_post',
+            'private_key_jwt',
+            'none',
+            'tls_client_auth',
+            'self_signed_tls_client_auth',
+          ],
+        }),
     jwks: { keys: [signingJwk] },
     cookies: { keys: ['harness-cookie-key-0123456789abcdef'] },
     scopes: ['openid', 'offline_access', ...OIDC_SCOPES],
@@ -165,6 +251,18 @@ export async function startOidc(options: StartOidcOptions = {}): Promise<OidcPee
         ? { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true }
         : { enabled: true },
       clientCredentials: { enabled: true },
+      mTLS: {
+        enabled: mtls !== undefined,
+        certificateBoundAccessTokens: true,
+        tlsClientAuth: true,
+        selfSignedTlsClientAuth: true,
+        getCertificate: (ctx: Ctx) => peerCertificate(ctx.req),
+        // Verified by Node against the server's `ca` (the test CA); self-signed ones are not.
+        certificateAuthorized: (ctx: Ctx) => (ctx.req.socket as TLSSocket).authorized === true,
+        certificateSubjectMatches: (ctx: Ctx, property: string, expected: string) =>
+          property === 'tls_client_auth_subject_dn' &&
+          peerCertificate(ctx.req)?.subject === expected,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: async (_ctx: unknown, _client: unknown, oneOf?: string | string[]) =>
@@ -187,39 +285,75 @@ export async function startOidc(options: StartOidcOptions = {}): Promise<OidcPee
 
   let tokenRequests = 0;
   let jwksRequests = 0;
+  let tokenRequestsWithCertificate = 0;
   const handler = provider.callback();
   const count = (req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '').split('?')[0];
-    if (req.method === 'POST' && path === '/token') tokenRequests++;
+    if (req.method === 'POST' && path === '/token') {
+      tokenRequests++;
+      if (peerCertificate(req) !== undefined) tokenRequestsWithCertificate++;
+    }
     if (req.method === 'GET' && path === '/jwks') jwksRequests++;
     handler(req, res);
   };
 
-  let server: Server | undefined;
-  const start = async (): Promise<void> => {
-    if (server) return;
-    const s = createServer(count);
+  // Each listener: its port and whether it asks clients for a certificate. The server always
+  // accepts a connection without one (`rejectUnauthorized: false` on the SERVER side only), so
+  // oidc-provider can answer `invalid_client` and self-signed certificates reach it.
+  const listeners: { port: number; requestCert: boolean }[] = [
+    { port, requestCert: mtls !== undefined && aliasPort === undefined },
+  ];
+  if (aliasPort !== undefined) listeners.push({ port: aliasPort, requestCert: true });
+  const make = (requestCert: boolean): Server => {
+    if (mtls === undefined) return createServer(count);
+    return createHttpsServer(
+      {
+        cert: mtls.pki.server.cert,
+        key: mtls.pki.server.key,
+        ca: mtls.pki.ca,
+        requestCert,
+        rejectUnauthorized: false,
+      },
+      count,
+    ) as unknown as Server;
+  };
+
+  let servers: Server[] | undefined;
+  const listen = async (s: Server, on: number): Promise<void> => {
     s.keepAliveTimeout = 1000;
     await waitFor(
-      `oidc-provider on port ${port}`,
+      `oidc-provider on port ${on}`,
       () =>
         new Promise<boolean>((resolve, reject) => {
           s.once('error', reject);
-          s.listen(port, '127.0.0.1', () => {
+          s.listen(on, '127.0.0.1', () => {
             s.off('error', reject);
             resolve(true);
           });
         }),
     );
-    server = s;
+  };
+  const start = async (): Promise<void> => {
+    if (servers) return;
+    const started: Server[] = [];
+    for (const l of listeners) {
+      const s = make(l.requestCert);
+      await listen(s, l.port);
+      started.push(s);
+    }
+    servers = started;
   };
   const stop = async (): Promise<void> => {
-    const s = server;
-    if (!s) return;
-    server = undefined;
-    const closed = new Promise<void>((resolve) => s.close(() => resolve()));
-    s.closeAllConnections();
-    await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
+    const all = servers;
+    if (!all) return;
+    servers = undefined;
+    await Promise.all(
+      all.map(async (s) => {
+        const closed = new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeAllConnections();
+        await Promise.race([closed, new Promise((r) => setTimeout(r, 3000))]);
+      }),
+    );
   };
   await start();
 
@@ -235,12 +369,17 @@ export async function startOidc(options: StartOidcOptions = {}): Promise<OidcPee
     get jwksRequests() {
       return jwksRequests;
     },
+    get tokenRequestsWithCertificate() {
+      return tokenRequestsWithCertificate;
+    },
+    ...(mtlsTokenEndpoint === undefined ? {} : { mtlsTokenEndpoint }),
     resetCounts() {
       tokenRequests = 0;
       jwksRequests = 0;
+      tokenRequestsWithCertificate = 0;
     },
     get running() {
-      return server !== undefined;
+      return servers !== undefined;
     },
     stop,
     start,

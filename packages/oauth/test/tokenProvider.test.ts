@@ -342,6 +342,40 @@ describe('createTokenProvider: client authentication', () => {
 });
 
 describe('createTokenProvider: fetch wrapper', () => {
+  it("calls the given fetch with a URL string and a plain init, never a Request (the undici package cannot read this realm's Request)", async () => {
+    const clock = new ManualClock(T0);
+    const server = fakeServer(clock);
+    const seen: { input: unknown; headers: unknown; body: unknown; signal: unknown }[] = [];
+    // Like `fetch` from the `undici` package (used for client certificates): a Request from
+    // another realm is not recognised and is read as the URL "[object Request]".
+    const foreignFetch = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (typeof input !== 'string' && !(input instanceof URL)) {
+        throw new TypeError(`Failed to parse URL from ${String(input)}`);
+      }
+      seen.push({ input, headers: init?.headers, body: init?.body, signal: init?.signal });
+      return server.fetch(input, init);
+    }) as typeof fetch;
+    const { provider } = setup({ fetch: foreignFetch });
+    server.resourceStatuses = [401];
+    const abort = new AbortController();
+    const response = await provider.fetch(
+      new Request(`${API}/orders`, { method: 'POST', body: 'payload', headers: { 'x-a': '1' } }),
+      { signal: abort.signal },
+    );
+    expect(response.status).toBe(200);
+    const api = seen.filter((s) => String(s.input).startsWith(API));
+    expect(api.map((s) => s.input)).toEqual([`${API}/orders`, `${API}/orders`]);
+    // Headers as plain pairs, the caller's signal, the body replayed on the retry.
+    expect(api[0]?.headers).toEqual(
+      expect.arrayContaining([
+        ['x-a', '1'],
+        ['authorization', `Bearer ${server.issued[0]}`],
+      ]),
+    );
+    expect(api[1]?.signal).toBe(abort.signal);
+    expect(server.resourceRequests.map((r) => r.body)).toEqual(['payload', 'payload']);
+  });
+
   it('adds the Authorization header', async () => {
     const { server, provider } = setup();
     const response = await provider.fetch(`${API}/orders`);

@@ -8,31 +8,72 @@ export interface TokenSourceLike {
   invalidate(token?: AccessToken | string): Promise<void>;
 }
 
+/** A request taken apart once, so it can be sent (and replayed once) by any `fetch`. */
+export interface PreparedRequest {
+  url: string;
+  method: string;
+  headers: Headers;
+  /** The body bytes, read once (a retry after a 401 replays them), or null. */
+  body: ArrayBuffer | null;
+  redirect: RequestRedirect;
+  signal: AbortSignal | undefined;
+}
+
 /** How a request is sent with a token: plain `fetch` for Bearer, openid-client for DPoP proofs. */
 export interface Sender {
   fetch: typeof fetch;
   /** Sends `request` with a DPoP-bound token and a fresh proof (openid-client retries `use_dpop_nonce`). */
-  dpop?: (token: string, request: Request) => Promise<Response>;
+  dpop?: (token: string, request: PreparedRequest) => Promise<Response>;
 }
 
-async function send(sender: Sender, token: AccessToken, request: Request): Promise<Response> {
+async function prepare(
+  input: RequestInfo | URL,
+  init: RequestInit | undefined,
+): Promise<PreparedRequest> {
+  const request = new Request(input, init);
+  return {
+    url: request.url,
+    method: request.method,
+    headers: new Headers(request.headers),
+    body: request.body === null ? null : await request.arrayBuffer(),
+    redirect: request.redirect,
+    // The caller's own signal, passed on as is.
+    signal: init?.signal ?? (input instanceof Request ? input.signal : undefined),
+  };
+}
+
+async function send(
+  sender: Sender,
+  token: AccessToken,
+  request: PreparedRequest,
+): Promise<Response> {
   if (token.type === 'DPoP' && sender.dpop !== undefined) {
     return sender.dpop(token.value.reveal(), request);
   }
   const headers = new Headers(request.headers);
   headers.set('authorization', `Bearer ${token.value.reveal()}`);
-  return sender.fetch(new Request(request, { headers }));
+  // A URL string and a plain init, never a `Request`: another `fetch` (the `undici` package, as
+  // used for a client certificate) does not recognise this realm's `Request` objects.
+  const init: RequestInit = {
+    method: request.method,
+    headers: [...headers],
+    body: request.body,
+    redirect: request.redirect,
+  };
+  if (request.signal !== undefined) init.signal = request.signal;
+  return sender.fetch(request.url, init);
 }
 
 /**
  * A `fetch` that adds the token, and on a `401` invalidates that token once, gets another and
- * retries once. A second `401` is returned to the caller as is: never a loop.
+ * retries once. A second `401` is returned to the caller as is: never a loop. The request body is
+ * read once so the retry can replay it.
  */
 export function authorizedFetch(source: TokenSourceLike, sender: Sender): typeof fetch {
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
-    const request = new Request(input, init);
+    const request = await prepare(input, init);
     const token = await source.getToken();
-    const first = await send(sender, token, request.clone());
+    const first = await send(sender, token, request);
     if (first.status !== 401) return first;
     await first.body?.cancel().catch(() => {});
     // Invalidate only the token that was refused: concurrent 401s for one token cause one refresh.
@@ -46,9 +87,8 @@ export function authorizedFetch(source: TokenSourceLike, sender: Sender): typeof
 export function dpopSender(
   config: () => Promise<client.Configuration>,
   handle: () => Promise<client.DPoPHandle>,
-): (token: string, request: Request) => Promise<Response> {
+): (token: string, request: PreparedRequest) => Promise<Response> {
   return async (token, request) => {
-    const body = request.body === null ? null : await request.arrayBuffer();
     const headers = new Headers(request.headers);
     headers.delete('authorization');
     try {
@@ -57,7 +97,7 @@ export function dpopSender(
         token,
         new URL(request.url),
         request.method,
-        body,
+        request.body,
         headers,
         { DPoP: await handle() },
       );
