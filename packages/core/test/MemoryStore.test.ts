@@ -30,6 +30,28 @@ describe('MemoryStore bounds', () => {
     expect(await store.get('new')).toBe('3');
   });
 
+  it('sweeps entries that expired after the last sweep, even shorter-lived than those before', async () => {
+    const clock = new ManualClock();
+    const evicted: string[] = [];
+    const store = new MemoryStore({ maxEntries: 3, clock, onEvict: (key) => evicted.push(key) });
+    await store.set('A', '1', 60_000);
+    await store.set('B', '1', 60_000);
+    await store.set('C', '1', 60_000);
+    await store.set('D', '1', 60_000); // full: sweeps (nothing expired), evicts A
+    await store.delete('B');
+    await store.set('short', '1', 10); // expires long before the others
+    clock.advance(11);
+    await store.set('E', '1', 60_000); // must sweep 'short' rather than evict a live entry
+    expect(evicted).toEqual(['A']);
+    expect(await store.get('C')).toBe('1');
+
+    const reject = new MemoryStore({ maxEntries: 2, whenFull: 'reject', clock });
+    await reject.set('long', '1', 60_000);
+    await reject.set('brief', '1', 5);
+    clock.advance(6);
+    await expect(reject.setIfAbsent('next', '1', 60_000)).resolves.toBe(true);
+  });
+
   it("refuses new keys when full with whenFull: 'reject', and keeps what it holds", async () => {
     const store = new MemoryStore({ maxEntries: 1, whenFull: 'reject' });
     expect(await store.setIfAbsent('nonce:1', '1', 60_000)).toBe(true);

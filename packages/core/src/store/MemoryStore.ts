@@ -61,7 +61,8 @@ export class MemoryStore implements Store {
   readonly #whenFull: 'evict' | 'reject';
   readonly #clock: Clock;
   readonly #onEvict: ((key: string) => void) | undefined;
-  #nextSweepAt = 0;
+  /** Earliest expiry among live entries (a lower bound): no sweep can free anything before it. */
+  #nextSweepAt = Number.POSITIVE_INFINITY;
 
   constructor(options: MemoryStoreOptions = {}) {
     const { maxEntries = 10_000, whenFull = 'evict', clock = systemClock } = options;
@@ -159,7 +160,10 @@ export class MemoryStore implements Store {
     const now = this.#clock.now();
     // Re-inserting moves the key to the end: Map order is then least recently written first.
     if (!this.#entries.delete(key) && this.#entries.size >= this.#maxEntries) this.#makeRoom(now);
-    this.#entries.set(key, { value, expiresAt: now + ttlMs });
+    const expiresAt = now + ttlMs;
+    this.#entries.set(key, { value, expiresAt });
+    // The next sweep is worth running as soon as anything expires, including this entry.
+    if (expiresAt < this.#nextSweepAt) this.#nextSweepAt = expiresAt;
   }
 
   #makeRoom(now: number): void {
