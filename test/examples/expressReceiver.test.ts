@@ -2,7 +2,7 @@
 // signer (Standard Webhooks) and by the `stripe` library (Stripe), two live secrets, the memory
 // and the Redis replay stores, and the server started as a program the way `pnpm start` does.
 import { execFile, spawn } from 'node:child_process';
-import type { Server } from 'node:http';
+import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import { reveal } from '@portcullis/core';
@@ -115,6 +115,25 @@ describe('with the memory store', () => {
     expect((await post(endpoint, sign(stripePrevious), body)).status).toBe(204);
     expect(received.at(-1)?.matchedSecret).toEqual({ index: 1, label: 'previous' });
     expect(received.length - before).toBe(2);
+  });
+
+  it('verifies a genuine delivery sent without a Content-Type header (204)', async () => {
+    const body = JSON.stringify({ type: 'no.content.type' });
+    const headers = await createSigner({ secrets: standardCurrent }).sign({ body });
+    const { port } = server.address() as AddressInfo;
+    const status = await new Promise<number | undefined>((resolve, reject) => {
+      const req = request(
+        { host: '127.0.0.1', port, path: '/webhooks/standard', method: 'POST', headers },
+        (res) => {
+          res.resume();
+          resolve(res.statusCode);
+        },
+      );
+      req.once('error', reject);
+      req.end(body); // node:http adds Content-Length (or chunked encoding), never a Content-Type
+    });
+    expect(status).toBe(204);
+    expect(received.at(-1)?.event).toEqual({ type: 'no.content.type' });
   });
 
   it('refuses a body over the limit (413) and a signed body that is not JSON (400), without a stack', async () => {

@@ -53,8 +53,10 @@ export function createApp(options: ReceiverOptions): Express {
 
   // The body must reach the verifier as the exact bytes sent: `express.raw` on the webhook routes
   // only (never `express.json()` in front of them: parsing and re-serialising changes the bytes).
-  // `type: '*/*'` keeps the body raw whatever Content-Type the sender claims.
-  const raw = express.raw({ type: '*/*', limit: options.maxBodyBytes ?? 256 * 1024 });
+  // `type: () => true` reads the body whatever Content-Type the sender claims, and also when it
+  // sends none: `type: '*/*'` skips a request without a Content-Type header, which would leave
+  // `req.body` empty and turn a genuine delivery into a signature mismatch.
+  const raw = express.raw({ type: () => true, limit: options.maxBodyBytes ?? 256 * 1024 });
 
   const app = express();
   app.disable('x-powered-by');
