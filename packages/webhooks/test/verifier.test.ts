@@ -4,6 +4,7 @@ import {
   createVerifier,
   generateKeyPair,
   isWebhookError,
+  schemes,
   WebhookError,
 } from '@portcullis/webhooks';
 import { describe, expect, it } from 'vitest';
@@ -158,6 +159,29 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     );
   });
 
+  it('refuses a replay that carries only another live secret’s signature (rotation)', async () => {
+    // Stripe signs no id: the replay key must name the signed content, not the signature that
+    // matched, or dropping the new secret's `v1=` from a captured header replays it.
+    const clock = clockAt();
+    const secrets = ['whsec_new_secret_for_rotation', 'whsec_old_secret_for_rotation'];
+    const verifier = createVerifier({ scheme: schemes.stripe, secrets, crypto, clock });
+    const headers = await createSigner({ scheme: schemes.stripe, secrets, crypto, clock }).sign({
+      body,
+    });
+    const header = headers['stripe-signature'] as string;
+    const [t, v1New, v1Old] = header.split(',');
+    expect([t, v1New, v1Old].every(Boolean)).toBe(true);
+    await expect(verifier.verify({ headers, body })).resolves.toMatchObject({
+      matchedSecret: { index: 0 },
+    });
+    for (const only of [`${t},${v1Old}`, `${t},${v1New}`, `${t},${v1Old},${v1New}`]) {
+      const replay = { 'stripe-signature': only };
+      expect((await rejection(verifier.verify({ headers: replay, body }))).code).toBe(
+        'ERR_WEBHOOK_REPLAYED',
+      );
+    }
+  });
+
   it('records a nonce only after signature and timestamp verified', async () => {
     const writes: string[] = [];
     const inner = new MemoryStore();
@@ -256,6 +280,24 @@ describe.each(BACKENDS)('createVerifier (%s)', (crypto) => {
     expect((await rejection(wrong.verify({ headers, body }))).code).toBe(
       'ERR_WEBHOOK_SIGNATURE_MISMATCH',
     );
+  });
+
+  it('accepts an Ed25519 (v1a) signature in its one canonical spelling only', async () => {
+    const { secretKey, publicKey } = await generateKeyPair();
+    const headers = await sign(secretKey, { id: 'msg_canonical' });
+    const sig = (headers['webhook-signature'] as string).slice('v1a,'.length);
+    const respell = (value: string) => ({ ...headers, 'webhook-signature': `v1a,${value}` });
+    const verifier = createVerifier({ secrets: publicKey, crypto, clock: clockAt(), store: false });
+    await expect(verifier.verify({ headers, body })).resolves.toBeDefined();
+    for (const other of [
+      sig.replace(/=+$/, ''), // unpadded
+      sig.replaceAll('+', '-').replaceAll('/', '_'), // URL alphabet
+    ]) {
+      if (other === sig) continue;
+      expect((await rejection(verifier.verify({ headers: respell(other), body }))).code).toBe(
+        'ERR_WEBHOOK_SIGNATURE_MISMATCH',
+      );
+    }
   });
 
   it('refuses malformed secrets with ERR_WEBHOOK_SECRET_MALFORMED, without echoing them', async () => {

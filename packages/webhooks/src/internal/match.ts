@@ -10,7 +10,11 @@ export interface Match {
   signature: SignatureCandidate;
 }
 
+/** 64 bytes in padded standard base64: the one spelling of an Ed25519 signature we accept. */
+const CANONICAL_ED25519 = /^[A-Za-z0-9+/]{86}==$/;
+
 function ed25519Bytes(candidate: SignatureCandidate): Uint8Array | undefined {
+  if (!CANONICAL_ED25519.test(candidate.value)) return undefined;
   const bytes = decodeBase64(candidate.value);
   return bytes !== undefined && bytes.length === 64 ? bytes : undefined;
 }

@@ -177,18 +177,32 @@ export function createVerifier(options: VerifierOptions): Verifier {
 
   function afterMatch(
     parsed: ParsedHeaders,
+    parts: readonly Part[],
     match: Match | undefined,
     timestampMs: number | undefined,
   ): VerifiedWebhook | Promise<VerifiedWebhook> {
     if (match === undefined) throw mismatch();
     if (store === undefined) return result(parsed, match, timestampMs);
     // Recorded only now, after signature and timestamp verified: unsigned traffic burns nothing.
-    const key = prefix + (scheme.idSigned ? parsed.id : match.signature.value);
+    // The key names the message, never the signature that matched: a replay that carries only
+    // another live secret's signature (rotation) is the same message and must be refused too.
+    // Schemes without a signed id are keyed on a digest of the signed content.
+    const name = scheme.idSigned ? parsed.id : backend.sha256(parts);
+    if (name instanceof Promise) return name.then((n) => remember(n, parsed, match, timestampMs));
+    return remember(name, parsed, match, timestampMs);
+  }
+
+  function remember(
+    name: string | undefined,
+    parsed: ParsedHeaders,
+    match: Match,
+    timestampMs: number | undefined,
+  ): Promise<VerifiedWebhook> {
     const ttlMs =
       timestampMs === undefined
         ? toleranceMs + futureMs
         : timestampMs + toleranceMs - clock.now() + 1000;
-    return store.setIfAbsent(key, '1', Math.max(1000, ttlMs)).then((fresh) => {
+    return (store as Store).setIfAbsent(prefix + name, '1', Math.max(1000, ttlMs)).then((fresh) => {
       if (!fresh)
         throw new WebhookError('ERR_WEBHOOK_REPLAYED', 'This webhook was already received.');
       return result(parsed, match, timestampMs);
@@ -202,8 +216,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
     timestampMs: number | undefined,
   ): VerifiedWebhook | Promise<VerifiedWebhook> {
     const match = findMatch(backend, scheme, keys, parts, parsed.signatures);
-    if (match instanceof Promise) return match.then((m) => afterMatch(parsed, m, timestampMs));
-    return afterMatch(parsed, match, timestampMs);
+    if (match instanceof Promise)
+      return match.then((m) => afterMatch(parsed, parts, m, timestampMs));
+    return afterMatch(parsed, parts, match, timestampMs);
   }
 
   // Synchronous until something is truly asynchronous (a resolver, Web Crypto, the store), so

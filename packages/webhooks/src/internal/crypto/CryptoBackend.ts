@@ -27,7 +27,8 @@ export interface CryptoBackend {
     signature: Uint8Array,
   ): boolean | Promise<boolean>;
   ed25519Sign(key: unknown, parts: readonly Part[]): Uint8Array | Promise<Uint8Array>;
-  sha256(data: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /** SHA-256 of the parts, base64url: names signed content (replay keys) without keeping it. */
+  sha256(parts: readonly Part[]): string | Promise<string>;
 }
 
 /** DER prefixes that wrap raw Ed25519 keys as SPKI (public) and PKCS#8 (private seed). */

@@ -23,7 +23,7 @@ interface NodeCrypto {
   createHmac(algorithm: string, key: unknown): Hmac;
   createPublicKey(input: KeyInput): unknown;
   createPrivateKey(input: KeyInput): unknown;
-  createHash(algorithm: string): { update(data: Uint8Array): unknown; digest(): Uint8Array };
+  createHash(algorithm: string): Hmac;
   verify(algorithm: null, data: Uint8Array, key: unknown, signature: Uint8Array): boolean;
   sign(algorithm: null, data: Uint8Array, key: unknown): Uint8Array;
 }
@@ -67,10 +67,10 @@ export function nodeBackend(): CryptoBackend | undefined {
       c.createPrivateKey({ key: concat([PKCS8_ED25519, seed]), format: 'der', type: 'pkcs8' }),
     ed25519Verify: (key, parts, signature) => c.verify(null, joined(parts), key, signature),
     ed25519Sign: (key, parts) => new Uint8Array(c.sign(null, joined(parts), key)),
-    sha256(data) {
+    sha256(parts) {
       const h = c.createHash('sha256');
-      h.update(data);
-      return new Uint8Array(h.digest());
+      for (const part of parts) h.update(part);
+      return h.digest('base64url');
     },
   };
   return cached;

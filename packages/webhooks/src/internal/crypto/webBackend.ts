@@ -70,7 +70,7 @@ export const webBackend: CryptoBackend = {
   async ed25519Sign(key, parts) {
     return new Uint8Array(await subtle().sign('Ed25519', (await key) as CryptoKey, joined(parts)));
   },
-  async sha256(data) {
-    return new Uint8Array(await subtle().digest('SHA-256', copy(data)));
+  async sha256(parts) {
+    return encode(new Uint8Array(await subtle().digest('SHA-256', joined(parts))), 'base64url');
   },
 };
