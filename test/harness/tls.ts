@@ -35,6 +35,11 @@ export interface TestPki {
   client: TestCertificate;
   /** A self-signed client certificate (no CA), for `self_signed_tls_client_auth`. */
   selfSigned: TestCertificate;
+  /**
+   * Issues another client certificate from the same CA (a fresh key), by default with the same
+   * subject as {@link TestPki.client}: e.g. one per replica of a fleet. The CA key stays in memory.
+   */
+  issueClient(subjectCn?: string): Promise<TestCertificate>;
 }
 
 export interface MakeTestPkiOptions {
@@ -120,11 +125,8 @@ export async function makeTestPki(options: MakeTestPkiOptions = {}): Promise<Tes
   const serverCert = await issue('CN=127.0.0.1', serverKeys, x509.ExtendedKeyUsage.serverAuth, [
     { type: 'ip', value: '127.0.0.1' },
   ]);
-  const clientCert = await issue(
-    `CN=${options.clientSubjectCn ?? 'svc-mtls'}`,
-    clientKeys,
-    x509.ExtendedKeyUsage.clientAuth,
-  );
+  const clientCn = options.clientSubjectCn ?? 'svc-mtls';
+  const clientCert = await issue(`CN=${clientCn}`, clientKeys, x509.ExtendedKeyUsage.clientAuth);
   const selfCert = await x509.X509CertificateGenerator.createSelfSigned({
     name: `CN=${options.selfSignedSubjectCn ?? 'svc-mtls-self-signed'}`,
     keys: selfKeys,
@@ -140,5 +142,10 @@ export async function makeTestPki(options: MakeTestPkiOptions = {}): Promise<Tes
     server: await describe(serverCert, serverKeys.privateKey),
     client: await describe(clientCert, clientKeys.privateKey),
     selfSigned: await describe(selfCert, selfKeys.privateKey),
+    async issueClient(subjectCn = clientCn) {
+      const keys = await generateKeys();
+      const cert = await issue(`CN=${subjectCn}`, keys, x509.ExtendedKeyUsage.clientAuth);
+      return describe(cert, keys.privateKey);
+    },
   };
 }

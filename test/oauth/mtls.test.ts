@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { createServer as createHttpsServer, type Server } from 'node:https';
 import type { TLSSocket } from 'node:tls';
-import { ManualClock } from '@portcullis/core';
+import { ManualClock, MemoryStore } from '@portcullis/core';
 import {
   createAccessTokenVerifier,
   createTokenProvider,
@@ -216,6 +216,46 @@ describe('self_signed_tls_client_auth', () => {
     });
     expect((await failure(tokens.getToken())).code).toBe('ERR_OAUTH_CLIENT_REJECTED');
     tokens.close();
+  });
+});
+
+describe('fleet mode: replicas with their own certificates (same client, same subject)', () => {
+  it("a replica never adopts a token bound to another replica's certificate", async () => {
+    const store = new MemoryStore();
+    const replicaCert = await pki.issueClient();
+    expect(replicaCert.subject).toBe(pki.client.subject);
+    expect(replicaCert.x5tS256).not.toBe(pki.client.x5tS256);
+    // Each replica names the certificate its fetch presents (required with a fleet).
+    const a = mtlsProvider(aliased, {
+      clientAuth: { method: 'tls_client_auth', certificate: pki.client.cert },
+      fleet: { store },
+    });
+    const b = mtlsProvider(aliased, {
+      clientAuth: { method: 'tls_client_auth', certificate: replicaCert.cert },
+      fleet: { store },
+      fetch: tlsFetch(pki.ca, replicaCert),
+    });
+    // A third replica with A's certificate (given as DER) shares A's token: one request.
+    const a2 = mtlsProvider(aliased, {
+      clientAuth: { method: 'tls_client_auth', certificate: Buffer.from(pki.client.x5c, 'base64') },
+      fleet: { store },
+    });
+    aliased.resetCounts();
+    const tokenA = await a.getToken();
+    const tokenB = await b.getToken();
+    expect(decodeJwt(tokenA.value.reveal()).cnf).toEqual({ 'x5t#S256': pki.client.x5tS256 });
+    // B's token must be bound to B's certificate, or every call B makes is refused by the API.
+    expect(decodeJwt(tokenB.value.reveal()).cnf).toEqual({ 'x5t#S256': replicaCert.x5tS256 });
+    expect(aliased.tokenRequests).toBe(2);
+    expect((await a2.getToken()).value.reveal()).toBe(tokenA.value.reveal());
+    expect(aliased.tokenRequests).toBe(2);
+    for (const p of [a, b, a2]) p.close();
+  });
+
+  it('mTLS with a fleet and no certificate is refused at construction', () => {
+    expect(() => mtlsProvider(aliased, { fleet: { store: new MemoryStore() } })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
   });
 });
 

@@ -12,6 +12,7 @@ export {
   type TokenProvider,
 } from './token/createTokenProvider.ts';
 export type {
+  CertificateInput,
   ClientAuthOption,
   FleetOptions,
   GetTokenOptions,

@@ -1,8 +1,13 @@
+import { createHash, X509Certificate } from 'node:crypto';
 import { invalidArgument, type Redacted, reveal } from '@portcullis/core';
 import { importJWK, importPKCS8, type JWK } from 'jose';
 import * as client from 'openid-client';
 import { OAuthError } from '../errors/OAuthError.ts';
-import type { ClientAuthOption, PrivateKeyInput } from '../token/TokenProviderOptions.ts';
+import type {
+  CertificateInput,
+  ClientAuthOption,
+  PrivateKeyInput,
+} from '../token/TokenProviderOptions.ts';
 
 type Resolvable<T> = T | Redacted<T> | (() => T | Redacted<T> | Promise<T | Redacted<T>>);
 
@@ -50,11 +55,27 @@ async function toPrivateKey(
   }
 }
 
+/** SHA-256 thumbprint (base64url) of a certificate's DER: RFC 8705's `x5t#S256`. */
+export function certificateThumbprint(certificate: CertificateInput): string {
+  if (typeof certificate !== 'string' && !(certificate instanceof Uint8Array)) {
+    throw invalidArgument('clientAuth.certificate', 'a PEM string or DER bytes');
+  }
+  let raw: Buffer;
+  try {
+    raw = new X509Certificate(certificate).raw;
+  } catch {
+    throw invalidArgument('clientAuth.certificate', 'an X.509 certificate (PEM or DER)', 'value');
+  }
+  return createHash('sha256').update(raw).digest('base64url');
+}
+
 /** The auth method's name and an openid-client `ClientAuth` that resolves the credential per request. */
 export function toClientAuth(option: ClientAuthOption): {
   method: string;
   auth: client.ClientAuth;
   mtls: boolean;
+  /** mTLS: the thumbprint of the given client certificate, or '' (none given / not mTLS). */
+  certificateThumbprint: string;
 } {
   if (typeof option !== 'object' || option === null) {
     throw invalidArgument('clientAuth', 'an object with a `method`');
@@ -76,7 +97,7 @@ export function toClientAuth(option: ClientAuthOption): {
         }
         await make(value)(as, c, body, headers);
       }) as client.ClientAuth;
-      return { method: option.method, auth, mtls: false };
+      return { method: option.method, auth, mtls: false, certificateThumbprint: '' };
     }
     case 'private_key_jwt': {
       const { privateKey, alg, kid } = option;
@@ -99,11 +120,18 @@ export function toClientAuth(option: ClientAuthOption): {
         }
         await client.PrivateKeyJwt(key)(as, c, body, headers);
       }) as client.ClientAuth;
-      return { method: option.method, auth, mtls: false };
+      return { method: option.method, auth, mtls: false, certificateThumbprint: '' };
     }
     case 'tls_client_auth':
-    case 'self_signed_tls_client_auth':
-      return { method: option.method, auth: client.TlsClientAuth(), mtls: true };
+    case 'self_signed_tls_client_auth': {
+      const { certificate } = option;
+      return {
+        method: option.method,
+        auth: client.TlsClientAuth(),
+        mtls: true,
+        certificateThumbprint: certificate === undefined ? '' : certificateThumbprint(certificate),
+      };
+    }
     default:
       throw invalidArgument(
         'clientAuth.method',

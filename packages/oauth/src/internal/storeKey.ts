@@ -10,6 +10,8 @@ export interface TokenIdentity {
   method: string;
   /** The private_key_jwt key id, when known. */
   keyId: string;
+  /** mTLS: the client certificate's SHA-256 thumbprint (tokens are bound to it), else ''. */
+  certificateThumbprint: string;
   dpopKeys: Promise<CryptoKeyPair> | undefined;
 }
 
@@ -28,6 +30,7 @@ export async function storeKey(prefix: string, id: TokenIdentity, n: Normalised)
     id.clientId,
     id.method,
     id.keyId,
+    id.certificateThumbprint,
     n.scopes,
     n.resources,
     n.audience ?? '',

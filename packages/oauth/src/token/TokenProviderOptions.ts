@@ -29,6 +29,18 @@ export type SecretInput =
 export type PrivateKeyInput = CryptoKey | JWK | string;
 
 /**
+ * The client certificate of mTLS client authentication: PEM text (the first certificate of a chain
+ * is the client's) or DER bytes. It is public: only its SHA-256 thumbprint is kept.
+ *
+ * @example
+ * ```ts
+ * import type { CertificateInput } from '@portcullis/oauth';
+ * const certificate: CertificateInput = process.env.CLIENT_CERT_PEM ?? '';
+ * ```
+ */
+export type CertificateInput = string | Uint8Array;
+
+/**
  * How the client authenticates at the token endpoint.
  *
  * - `client_secret_basic` / `client_secret_post`: a shared secret (HTTP Basic, or in the body).
@@ -36,7 +48,9 @@ export type PrivateKeyInput = CryptoKey | JWK | string;
  * - `tls_client_auth` / `self_signed_tls_client_auth`: mutual TLS (RFC 8705). Pass a `fetch`
  *   (provider option) whose connections present the client certificate, e.g. undici's `fetch`
  *   with an `Agent({ connect: { cert, key } })`; tokens are then certificate-bound and the same
- *   `fetch` must reach the resource server. The server's `mtls_endpoint_aliases` are used.
+ *   `fetch` must reach the resource server. The server's `mtls_endpoint_aliases` are used. Give
+ *   the same certificate as `certificate` (required with `fleet`): tokens are bound to it, so it
+ *   is part of the fleet's store key and replicas with other certificates never share a token.
  *
  * @example
  * ```ts
@@ -61,7 +75,15 @@ export type ClientAuthOption =
       /** The key id put in the assertion header. Default: the JWK's `kid`, else none. */
       kid?: string;
     }
-  | { method: 'tls_client_auth' | 'self_signed_tls_client_auth' };
+  | {
+      method: 'tls_client_auth' | 'self_signed_tls_client_auth';
+      /**
+       * The certificate `fetch` presents (PEM or DER). Its SHA-256 thumbprint is part of the fleet
+       * store key, as tokens are bound to it (RFC 8705 `cnf['x5t#S256']`). Required with `fleet`;
+       * optional otherwise. Default: none.
+       */
+      certificate?: CertificateInput;
+    };
 
 /**
  * What a token is requested for. Each distinct set of parameters is its own cache entry.

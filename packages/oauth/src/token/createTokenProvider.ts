@@ -123,6 +123,13 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   ) {
     throw invalidArgument('fleet.store', 'a Store');
   }
+  // Tokens are bound to the certificate: replicas must not share one bound to another's.
+  if (fleet !== undefined && auth.mtls && auth.certificateThumbprint === '') {
+    throw invalidArgument(
+      'clientAuth.certificate',
+      'the client certificate (PEM or DER) when mTLS is used with `fleet`',
+    );
+  }
 
   const metadata: Partial<client.ClientMetadata> = { token_endpoint_auth_method: auth.method };
   if (auth.mtls) metadata.use_mtls_endpoint_aliases = true;
@@ -164,6 +171,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     clientId,
     method: auth.method,
     keyId: options.clientAuth.method === 'private_key_jwt' ? (options.clientAuth.kid ?? '') : '',
+    certificateThumbprint: auth.certificateThumbprint,
     dpopKeys: connection.dpopKeys(),
   };
   const keyPrefix = fleet?.keyPrefix ?? 'portcullis:oauth:';
