@@ -237,6 +237,38 @@ describe('createTokenProvider: outages', () => {
 });
 
 describe('createTokenProvider: token response rules', () => {
+  it('never serves a token whose usable life ended while its response was in flight', async () => {
+    const { server, provider } = setup();
+    server.expiresIn = 8;
+    server.latencyMs = 9_000;
+    const error = await provider.getToken().catch((e: unknown) => e);
+    expect(isOAuthError(error, 'ERR_OAUTH_INVALID_RESPONSE')).toBe(true);
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('a minValidityMs the server cannot meet costs one request per refresh window, not one per call', async () => {
+    const { server, provider, clock } = setup();
+    const first = await provider.getToken({ minValidityMs: 95_000 });
+    for (let i = 0; i < 10; i++) {
+      clock.advance(1_000);
+      expect(await provider.getToken({ minValidityMs: 95_000 })).toBe(first);
+    }
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('keeps server-chosen error text out of the caller-facing message', async () => {
+    const { server, provider } = setup();
+    server.replies.push({
+      kind: 'error',
+      status: 400,
+      body: { error: 'invalid_request: body was client_secret=S3CRET' },
+    });
+    const error = (await provider.getToken().catch((e: unknown) => e)) as Error;
+    expect(isOAuthError(error)).toBe(true);
+    expect(error.message).not.toContain('S3CRET');
+    expect(JSON.stringify(error)).not.toContain('client_secret');
+  });
+
   it('assumes defaultLifetimeSec when expires_in is missing', async () => {
     const { server, provider } = setup();
     server.expiresIn = undefined;

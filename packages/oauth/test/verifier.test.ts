@@ -221,6 +221,73 @@ describe('createAccessTokenVerifier: remote JWKS', () => {
     expect(error.status).toBe(503);
   });
 
+  it('a flood of tokens while the JWKS endpoint is down and no key set is held costs one request per cooldown', async () => {
+    const state = { calls: 0, down: true };
+    const clock = new ManualClock(NOW);
+    const v = verifier({
+      jwks: undefined,
+      jwksUri: `${ISSUER}/jwks`,
+      fetch: jwksFetch(state),
+      clock,
+    });
+    const token = await sign();
+    for (let i = 0; i < 20; i++) {
+      expect((await refusal(v.verify(token))).code).toBe('ERR_OAUTH_JWKS_UNAVAILABLE');
+    }
+    expect(state.calls).toBe(1);
+    state.down = false;
+    clock.advance(30_000); // the default cooldown: the endpoint is asked again, and recovers
+    await expect(v.verify(token)).resolves.toMatchObject({ sub: 'svc' });
+    expect(state.calls).toBe(2);
+  });
+
+  it('a failed discovery is remembered for the cooldown, and bounded by the JWKS timeout', async () => {
+    let discoveries = 0;
+    let hang = false;
+    const fetchFn = ((input: RequestInfo | URL, init?: RequestInit) => {
+      discoveries++;
+      if (hang) {
+        // Never answers; only the abort signal ends it.
+        return new Promise<Response>((_, reject) =>
+          init?.signal?.addEventListener('abort', () => reject(init.signal?.reason)),
+        );
+      }
+      return Promise.resolve(new Response('down', { status: 503 }));
+    }) as typeof fetch;
+    const clock = new ManualClock(NOW);
+    const v = createAccessTokenVerifier({
+      issuer: ISSUER,
+      audience: AUD,
+      fetch: fetchFn,
+      clock,
+      jwksTimeoutMs: 50,
+    });
+    const token = await sign();
+    for (let i = 0; i < 10; i++) {
+      expect((await refusal(v.verify(token))).code).toBe('ERR_OAUTH_JWKS_UNAVAILABLE');
+    }
+    expect(discoveries).toBe(2); // both well-known locations, once
+    clock.advance(30_000);
+    hang = true;
+    expect((await refusal(v.verify(token))).code).toBe('ERR_OAUTH_JWKS_UNAVAILABLE');
+  });
+
+  it('always requires iss, exp and aud, even when requiredClaims lists fewer', async () => {
+    const v = verifier({ requiredClaims: ['client_id'] });
+    const noExp = await new SignJWT({
+      iss: ISSUER,
+      aud: AUD,
+      client_id: 'svc',
+      scope: 'orders:read',
+    })
+      .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: 'k1' })
+      .sign(privateKey);
+    expect((await refusal(v.verify(noExp))).code).toBe('ERR_OAUTH_TOKEN_INVALID');
+    await expect(v.verify(await sign({ sub: undefined, jti: undefined }))).resolves.toMatchObject({
+      client_id: 'svc',
+    });
+  });
+
   it('discovers jwks_uri from the issuer metadata', async () => {
     const seen: string[] = [];
     const fetchFn = (async (input: RequestInfo | URL) => {

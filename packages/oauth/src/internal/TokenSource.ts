@@ -113,10 +113,14 @@ export class TokenSource {
     const now = this.#ctx.clock.now();
     const held = this.#held;
     const minValidity = options?.minValidityMs ?? 0;
+    // minValidityMs is met, or cannot be met better yet: a token before its refresh point is
+    // served even when it cannot cover minValidityMs (the server's lifetimes are too short for
+    // the ask), so such a caller costs at most one request per refresh window, not one per call.
     if (
       held !== undefined &&
       options?.forceRefresh !== true &&
-      now + minValidity < held.usableUntil
+      now < held.usableUntil &&
+      (now + minValidity < held.usableUntil || now < held.refreshAt)
     ) {
       held.used = true;
       this.#hits++;
@@ -270,6 +274,15 @@ export class TokenSource {
     const sentAt = this.#ctx.clock.now();
     this.#ctx.telemetry.count('portcullis.oauth.token_requests');
     const response = await this.#ctx.request(this.#params);
-    return fromResponse(response, sentAt, this.#scopes, this.#ctx.policy, this.#ctx.random);
+    const fresh = fromResponse(response, sentAt, this.#scopes, this.#ctx.policy, this.#ctx.random);
+    // Lifetimes run from when the request was sent: a response slower than the token's usable
+    // life brings a token that must not be served. Treated as a failed attempt (backoff).
+    if (this.#ctx.clock.now() >= fresh.usableUntil) {
+      throw new OAuthError(
+        'ERR_OAUTH_INVALID_RESPONSE',
+        'The token response arrived after the token stopped being usable.',
+      );
+    }
+    return fresh;
   }
 }

@@ -28,6 +28,14 @@ function withRetryAfter(
 }
 
 /**
+ * The server's `error` value when it is a plain OAuth error code (`invalid_client`), else
+ * `unrecognised error`: server-chosen text never reaches a caller-facing message.
+ */
+function oauthErrorCode(value: unknown): string {
+  return typeof value === 'string' && /^[a-z_]{1,40}$/.test(value) ? value : 'unrecognised error';
+}
+
+/**
  * Maps whatever a token request threw (openid-client's errors, network errors, our own) to an
  * {@link OAuthError}. Messages name the failure, never the response body (it may echo secrets).
  */
@@ -39,7 +47,7 @@ export function classifyError(error: unknown, now: number): OAuthError {
     if (status >= 500 || status === 429) {
       return withRetryAfter(
         'ERR_OAUTH_SERVER_UNAVAILABLE',
-        `The token endpoint answered ${status} (${error.error}).`,
+        `The token endpoint answered ${status} (${oauthErrorCode(error.error)}).`,
         error,
         error.response,
         now,
@@ -48,13 +56,13 @@ export function classifyError(error: unknown, now: number): OAuthError {
     if (CLIENT_ERRORS.has(error.error) || status === 401) {
       return new OAuthError(
         'ERR_OAUTH_CLIENT_REJECTED',
-        `The authorization server rejected the client (${error.error}).`,
+        `The authorization server rejected the client (${oauthErrorCode(error.error)}).`,
         { cause: error },
       );
     }
     return new OAuthError(
       'ERR_OAUTH_REQUEST_REJECTED',
-      `The authorization server rejected the token request (${error.error}).`,
+      `The authorization server rejected the token request (${oauthErrorCode(error.error)}).`,
       { cause: error },
     );
   }

@@ -44,7 +44,9 @@ const KEY_ERRORS = new Set([
 /**
  * jose's remote JWKS (caching, cooldown against unknown-`kid` floods, one fetch in flight) plus
  * what it lacks: while the endpoint fails, the last key set fetched stays in use (up to
- * `maxStaleMs` after it was fetched), and the endpoint is not asked again for `cooldownMs`.
+ * `maxStaleMs` after it was fetched), and the endpoint is not asked again for `cooldownMs` —
+ * with or without a last-good set, so a flood of tokens during an outage costs one request per
+ * cooldown.
  */
 export function resilientJwks(options: ResilientJwksOptions): KeyResolver {
   const cache: { jwks?: JSONWebKeySet; uat?: number } = {};
@@ -73,8 +75,10 @@ export function resilientJwks(options: ResilientJwksOptions): KeyResolver {
 
   return async (header, token) => {
     if (options.clock.now() < downUntil) {
+      // The endpoint failed within the cooldown: never ask it again per token.
       const fallback = lastGood();
-      if (fallback !== undefined) return fallback(header, token);
+      if (fallback === undefined) throw new JwksUnavailable(undefined);
+      return fallback(header, token);
     }
     try {
       return await remote(header, token);

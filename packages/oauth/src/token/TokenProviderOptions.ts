@@ -56,6 +56,7 @@ export type CertificateInput = string | Uint8Array;
  * ```ts
  * import type { ClientAuthOption } from '@portcullis/oauth';
  * const auth: ClientAuthOption = { method: 'private_key_jwt', privateKey: process.env.CLIENT_KEY_PEM ?? '', alg: 'ES256' };
+ * const mtls: ClientAuthOption = { method: 'tls_client_auth', certificate: process.env.CLIENT_CERT_PEM ?? '' };
  * ```
  */
 export type ClientAuthOption =
@@ -248,6 +249,11 @@ export interface TokenProviderOptions extends TokenParameters {
 export interface GetTokenOptions {
   /** Skip the cache and request a new token (still one request for all concurrent callers). Default: false. */
   forceRefresh?: boolean;
-  /** Refuse a cached token with less than this left before it is no longer served. Milliseconds. Default: 0. */
+  /**
+   * Refuse a cached token with less than this left before it is no longer served, and get a new
+   * one. Milliseconds. Default: 0. A token still before its refresh point is served even when it
+   * cannot cover this (the server's lifetimes are too short for the ask): such a caller costs at
+   * most one token request per refresh window.
+   */
   minValidityMs?: number;
 }

@@ -38,6 +38,8 @@ export interface AccessTokenVerifierOptions {
   clockToleranceSec?: number;
   /**
    * Claims that must be present. Default: RFC 9068's `iss, exp, aud, sub, client_id, iat, jti`.
+   * `iss`, `exp` and `aud` are always required, whatever this lists: a token without an expiry
+   * would be valid forever.
    */
   requiredClaims?: readonly string[];
   /**

@@ -22,6 +22,8 @@ const DEFAULT_ALGORITHMS: JWSAlgorithm[] = [
   'Ed25519',
 ];
 const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
+/** Required whatever `requiredClaims` says: without them a token is unbounded in time or target. */
+const ALWAYS_REQUIRED = ['iss', 'exp', 'aud'];
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 
@@ -42,6 +44,7 @@ async function discoverJwksUri(
   issuer: string,
   fetchFn: typeof fetch,
   insecure: boolean,
+  timeoutMs: number,
 ): Promise<URL> {
   const base = issuer.endsWith('/') ? issuer.slice(0, -1) : issuer;
   const origin = new URL(issuer);
@@ -55,6 +58,7 @@ async function discoverJwksUri(
       const response = await fetchFn(candidate, {
         headers: { accept: 'application/json' },
         redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
       });
       if (!response.ok) {
         await response.body?.cancel();
@@ -120,7 +124,9 @@ export function createAccessTokenVerifier(
     throw invalidArgument('algorithms', 'a non-empty list of asymmetric JWS algorithms', 'value');
   }
   const requiredScopes = [...(options.requiredScopes ?? [])];
-  const requiredClaims = [...(options.requiredClaims ?? RFC9068_CLAIMS)];
+  const requiredClaims = [
+    ...new Set([...ALWAYS_REQUIRED, ...(options.requiredClaims ?? RFC9068_CLAIMS)]),
+  ];
   const clockToleranceSec = options.clockToleranceSec ?? 5;
   if (!Number.isFinite(clockToleranceSec) || clockToleranceSec < 0) {
     throw invalidArgument('clockToleranceSec', 'a non-negative number of seconds', 'value');
@@ -144,12 +150,14 @@ export function createAccessTokenVerifier(
     return new AccessTokenError(code, message, extra);
   };
 
+  const jwksTimeoutMs = options.jwksTimeoutMs ?? 5000;
+  const jwksCooldownMs = options.jwksCooldownMs ?? 30_000;
   let keys: KeyResolver | Promise<KeyResolver>;
   const remote = (jwksUri: URL): KeyResolver =>
     resilientJwks({
       url: jwksUri,
-      timeoutMs: options.jwksTimeoutMs ?? 5000,
-      cooldownMs: options.jwksCooldownMs ?? 30_000,
+      timeoutMs: jwksTimeoutMs,
+      cooldownMs: jwksCooldownMs,
       cacheMaxAgeMs: options.jwksCacheMaxAgeMs ?? 600_000,
       maxStaleMs: options.jwksMaxStaleMs ?? 86_400_000,
       fetch: options.fetch,
@@ -163,12 +171,19 @@ export function createAccessTokenVerifier(
     keys = remote(url(options.jwksUri, 'jwksUri', insecure));
   } else {
     url(issuer, 'issuer', insecure);
+    // One discovery at a time; a failed one is remembered for the cooldown, so a flood of tokens
+    // while the issuer is down costs one discovery per cooldown, not two requests per token.
     let pending: Promise<KeyResolver> | undefined;
+    let failedUntil = 0;
     keys = (header, token) => {
-      pending ??= discoverJwksUri(issuer, fetchFn, insecure).then(remote);
-      pending.catch(() => {
-        pending = undefined;
-      });
+      if (pending === undefined || (failedUntil !== 0 && clock.now() >= failedUntil)) {
+        failedUntil = 0;
+        const attempt = discoverJwksUri(issuer, fetchFn, insecure, jwksTimeoutMs).then(remote);
+        attempt.catch(() => {
+          if (pending === attempt) failedUntil = clock.now() + jwksCooldownMs;
+        });
+        pending = attempt;
+      }
       return pending.then((resolve) => resolve(header, token));
     };
   }
