@@ -82,6 +82,13 @@ describe('with the memory store', () => {
     await expectRefusal(tampered, 401, 'ERR_WEBHOOK_SIGNATURE_MISMATCH');
     await expectRefusal(await post(endpoint, headers, body), 409, 'ERR_WEBHOOK_REPLAYED');
 
+    // The same message (same id) carrying only the old secret's signature is still a replay.
+    const sameId = await createSigner({ secrets: standardPrevious }).sign({
+      id: headers['webhook-id']!,
+      body,
+    });
+    await expectRefusal(await post(endpoint, sameId, body), 409, 'ERR_WEBHOOK_REPLAYED');
+
     const old = await createSigner({ secrets: standardPrevious }).sign({ body });
     expect((await post(endpoint, old, body)).status).toBe(204);
     expect(received.at(-1)?.matchedSecret).toEqual({ index: 1, label: 'previous' });
@@ -99,8 +106,9 @@ describe('with the memory store', () => {
   it('Stripe, signed by the stripe library: genuine 204, tampered 401, replay 409, old secret accepted', async () => {
     const body = JSON.stringify({ id: 'evt_1', type: 'payment_intent.succeeded' });
     const endpoint = `${url}/webhooks/stripe`;
+    const timestamp = Math.floor(Date.now() / 1000); // one signing moment for the whole test
     const sign = (secret: string, payload = body) => ({
-      'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret }),
+      'stripe-signature': stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp }),
     });
     const before = received.length;
 
@@ -111,9 +119,20 @@ describe('with the memory store', () => {
     const tampered = await post(endpoint, headers, body.replace('evt_1', 'evt_2'));
     await expectRefusal(tampered, 401, 'ERR_WEBHOOK_SIGNATURE_MISMATCH');
     await expectRefusal(await post(endpoint, headers, body), 409, 'ERR_WEBHOOK_REPLAYED');
+    // The same message carrying only the old secret's signature is still the same message.
+    await expectRefusal(
+      await post(endpoint, sign(stripePrevious), body),
+      409,
+      'ERR_WEBHOOK_REPLAYED',
+    );
 
-    expect((await post(endpoint, sign(stripePrevious), body)).status).toBe(204);
-    expect(received.at(-1)?.matchedSecret).toEqual({ index: 1, label: 'previous' });
+    // A new event signed with the old secret (a sender not yet rotated) is accepted.
+    const next = JSON.stringify({ id: 'evt_2', type: 'payment_intent.succeeded' });
+    expect((await post(endpoint, sign(stripePrevious, next), next)).status).toBe(204);
+    expect(received.at(-1)).toMatchObject({
+      event: { id: 'evt_2' },
+      matchedSecret: { index: 1, label: 'previous' },
+    });
     expect(received.length - before).toBe(2);
   });
 
