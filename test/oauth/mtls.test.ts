@@ -125,7 +125,7 @@ describe('tls_client_auth against oidc-provider over HTTPS', () => {
     tokens.close();
   });
 
-  it('the mTLS alias is the endpoint used (the main port never sees the token request)', async () => {
+  it('the alias matters: the main port asks for no certificate, so a token request there is refused', async () => {
     expect(aliased.mtlsTokenEndpoint).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/token$/);
     expect(aliased.mtlsTokenEndpoint).not.toBe(`${aliased.issuer}/token`);
     // An explicit tokenEndpoint on the main (non-mTLS) port: no certificate reaches the server,
