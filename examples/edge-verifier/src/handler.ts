@@ -50,7 +50,7 @@ export function createHandler(options: EdgeHandlerOptions): FetchHandler {
         // Headers, timestamp, signature (any live secret), then the replay store. Throws if not genuine.
         const verified = await verifier.verify(input);
         // Only now is the body trusted enough to parse.
-        const event: unknown = JSON.parse(new TextDecoder().decode(input.body as Uint8Array));
+        const event: unknown = JSON.parse(new TextDecoder().decode(input.body));
         await options.onEvent?.(event, verified);
         return new Response(null, { status: 204 });
       } catch (error) {

@@ -1,13 +1,14 @@
 // `@portcullis/webhooks/verify`: the verify-only entry point. Loads the verifier, the Standard
 // Webhooks scheme and the Fetch `Request` reader, and nothing else: no signer, no explain, no
 // third-party code. Provider schemes come from `@portcullis/webhooks/schemes`.
+export type { Clock, Store, Telemetry } from '@portcullis/core';
 export {
   isWebhookError,
   WebhookError,
   type WebhookErrorCode,
   type WebhookErrorOptions,
 } from './errors/WebhookError.ts';
-export { type ReadBodyOptions, readRequest } from './http/readRequest.ts';
+export { type RawRequest, type ReadBodyOptions, readRequest } from './http/readRequest.ts';
 export type { RawBody } from './internal/body.ts';
 export type { CryptoChoice } from './internal/crypto/selectBackend.ts';
 export type { HeadersInput } from './internal/headers.ts';

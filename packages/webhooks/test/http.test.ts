@@ -28,7 +28,7 @@ describe('readRequest (Fetch API)', () => {
     const headers = await createSigner({ secrets: SECRET }).sign({ body });
     const request = new Request('https://example.com/hooks', { method: 'POST', headers, body });
     const input = await readRequest(request);
-    expect(new TextDecoder().decode(input.body as Uint8Array)).toBe(body);
+    expect(new TextDecoder().decode(input.body)).toBe(body);
     expect(input.url).toBe('https://example.com/hooks');
     await expect(createVerifier({ secrets: SECRET }).verify(input)).resolves.toMatchObject({
       scheme: 'standard',
@@ -69,6 +69,18 @@ describe('readIncomingMessage (Node)', () => {
     ).rejects.toMatchObject({
       code: 'ERR_WEBHOOK_BODY_TOO_LARGE',
     });
+  });
+
+  it('always returns the body as bytes, also from express.text(), bounded by its UTF-8 size', async () => {
+    const headers = await createSigner({ secrets: SECRET }).sign({ body: 'héllo ✓' });
+    const input = await readIncomingMessage(incoming([], headers, { body: 'héllo ✓' }));
+    expect(input.body).toBeInstanceOf(Uint8Array);
+    expect(new TextDecoder().decode(input.body)).toBe('héllo ✓');
+    await expect(createVerifier({ secrets: SECRET }).verify(input)).resolves.toBeDefined();
+    // 7 characters, 10 bytes in UTF-8: the bound is on bytes.
+    await expect(
+      readIncomingMessage(incoming([], headers, { body: 'héllo ✓' }), { maxBodyBytes: 8 }),
+    ).rejects.toMatchObject({ code: 'ERR_WEBHOOK_BODY_TOO_LARGE' });
   });
 
   it('rebuilds the public URL for Twilio from publicOrigin', async () => {

@@ -1,7 +1,12 @@
 import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
-import type { VerifyInput } from '../verifier/createVerifier.ts';
-import { bodyLimit, type ReadBodyOptions, tooLarge } from './readRequest.ts';
+import {
+  bodyLimit,
+  joinChunks,
+  type RawRequest,
+  type ReadBodyOptions,
+  tooLarge,
+} from './readRequest.ts';
 
 /** The parts of Node's `http.IncomingMessage` this helper reads (typed structurally). */
 export interface IncomingMessageLike extends AsyncIterable<unknown> {
@@ -65,7 +70,7 @@ export interface ReadIncomingMessageOptions extends ReadBodyOptions {
 export async function readIncomingMessage(
   req: IncomingMessageLike,
   options: ReadIncomingMessageOptions = {},
-): Promise<VerifyInput> {
+): Promise<RawRequest> {
   if (typeof req !== 'object' || req === null || typeof req.headers !== 'object') {
     throw invalidArgument('req', 'an http.IncomingMessage');
   }
@@ -74,13 +79,13 @@ export async function readIncomingMessage(
     options.publicOrigin === undefined
       ? undefined
       : publicUrl(req.url ?? '/', options.publicOrigin);
-  const withUrl = (input: VerifyInput): VerifyInput =>
+  const withUrl = (input: RawRequest): RawRequest =>
     url === undefined ? input : { ...input, url };
   if (req.body !== undefined) {
     if (req.body instanceof Uint8Array || typeof req.body === 'string') {
-      const size = typeof req.body === 'string' ? req.body.length : req.body.byteLength;
-      if (size > max) throw tooLarge(max);
-      return withUrl({ headers: req.headers, body: req.body });
+      const body = typeof req.body === 'string' ? new TextEncoder().encode(req.body) : req.body;
+      if (body.byteLength > max) throw tooLarge(max);
+      return withUrl({ headers: req.headers, body });
     }
     throw new WebhookError(
       'ERR_WEBHOOK_BODY_NOT_RAW',
@@ -104,11 +109,5 @@ export async function readIncomingMessage(
     if (size > max) throw tooLarge(max);
     chunks.push(bytes);
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    body.set(c, offset);
-    offset += c.byteLength;
-  }
-  return withUrl({ headers: req.headers, body });
+  return withUrl({ headers: req.headers, body: joinChunks(chunks, size) });
 }

@@ -2,7 +2,13 @@ import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
 import type { VerifyInput } from '../verifier/createVerifier.ts';
 
-/** Options of {@link readRequest} and {@link readIncomingMessage}. */
+/** What {@link readRequest} and `readIncomingMessage` return: a `VerifyInput` whose body is bytes. */
+export interface RawRequest extends VerifyInput {
+  /** The raw body bytes, exactly as received: decode and parse them after `verify`. */
+  body: Uint8Array;
+}
+
+/** Options of {@link readRequest} and `readIncomingMessage`. */
 export interface ReadBodyOptions {
   /** Largest body read, in bytes; more is `ERR_WEBHOOK_BODY_TOO_LARGE`. Default: 1 048 576 (1 MiB). */
   maxBodyBytes?: number;
@@ -14,6 +20,17 @@ export function tooLarge(max: number): WebhookError {
     'ERR_WEBHOOK_BODY_TOO_LARGE',
     `The webhook body is larger than ${max} bytes.`,
   );
+}
+
+/** Joins the chunks read from a body stream (`size` bytes in all) into one array. */
+export function joinChunks(chunks: readonly Uint8Array[], size: number): Uint8Array {
+  const body = new Uint8Array(size);
+  let offset = 0;
+  for (const c of chunks) {
+    body.set(c, offset);
+    offset += c.byteLength;
+  }
+  return body;
 }
 
 /** Checks `maxBodyBytes`; returns the limit. */
@@ -36,7 +53,7 @@ export function bodyLimit(options: ReadBodyOptions): number {
  * export async function POST(request: Request): Promise<Response> {
  *   const input = await readRequest(request);
  *   await verifier.verify(input);
- *   const event = JSON.parse(new TextDecoder().decode(input.body as Uint8Array));
+ *   const event = JSON.parse(new TextDecoder().decode(input.body));
  *   return new Response(null, { status: 204 });
  * }
  * ```
@@ -44,7 +61,7 @@ export function bodyLimit(options: ReadBodyOptions): number {
 export async function readRequest(
   request: Request,
   options: ReadBodyOptions = {},
-): Promise<VerifyInput> {
+): Promise<RawRequest> {
   if (
     typeof request !== 'object' ||
     request === null ||
@@ -76,11 +93,5 @@ export async function readRequest(
       chunks.push(value);
     }
   }
-  const body = new Uint8Array(size);
-  let offset = 0;
-  for (const c of chunks) {
-    body.set(c, offset);
-    offset += c.byteLength;
-  }
-  return { headers: request.headers, body, url: request.url };
+  return { headers: request.headers, body: joinChunks(chunks, size), url: request.url };
 }
