@@ -1,4 +1,8 @@
-export { AccessTokenError, type AccessTokenErrorCode } from './errors/AccessTokenError.ts';
+export {
+  AccessTokenError,
+  type AccessTokenErrorCode,
+  isAccessTokenError,
+} from './errors/AccessTokenError.ts';
 export {
   isOAuthError,
   OAuthError,

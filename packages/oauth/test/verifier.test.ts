@@ -1,5 +1,11 @@
 import { ManualClock } from '@portcullis/core';
-import { AccessTokenError, createAccessTokenVerifier, isOAuthError } from '@portcullis/oauth';
+import {
+  AccessTokenError,
+  createAccessTokenVerifier,
+  isAccessTokenError,
+  isOAuthError,
+  OAuthError,
+} from '@portcullis/oauth';
 import fc from 'fast-check';
 import { base64url, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -153,6 +159,15 @@ describe('createAccessTokenVerifier', () => {
     expect(error.wwwAuthenticate).toContain('scope="orders:read"');
   });
 
+  it('isAccessTokenError tells verifier refusals (with a challenge) from other OAuth errors', async () => {
+    const refused = await refusal(verifier().verify('Bearer not.a.jwt'));
+    expect(isAccessTokenError(refused)).toBe(true);
+    expect(isAccessTokenError(refused, 'ERR_OAUTH_TOKEN_INVALID')).toBe(true);
+    expect(isAccessTokenError(refused, 'ERR_OAUTH_TOKEN_EXPIRED')).toBe(false);
+    expect(isAccessTokenError(new OAuthError('ERR_OAUTH_SERVER_UNAVAILABLE', 'down'))).toBe(false);
+    expect(isAccessTokenError(new Error('x'))).toBe(false);
+  });
+
   it('answers a missing token with 401 and a bare challenge', async () => {
     const error = await refusal(verifier({ realm: 'api' }).verify(undefined));
     expect(error.code).toBe('ERR_OAUTH_TOKEN_MISSING');
@@ -244,7 +259,7 @@ describe('createAccessTokenVerifier: remote JWKS', () => {
   it('a failed discovery is remembered for the cooldown, and bounded by the JWKS timeout', async () => {
     let discoveries = 0;
     let hang = false;
-    const fetchFn = ((input: RequestInfo | URL, init?: RequestInit) => {
+    const fetchFn = ((_input: RequestInfo | URL, init?: RequestInit) => {
       discoveries++;
       if (hang) {
         // Never answers; only the abort signal ends it.

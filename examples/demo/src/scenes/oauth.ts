@@ -4,7 +4,12 @@ import { generateKeyPairSync } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redacted } from '@portcullis/core';
-import { createAccessTokenVerifier, createTokenProvider, isOAuthError } from '@portcullis/oauth';
+import {
+  createAccessTokenVerifier,
+  createTokenProvider,
+  isAccessTokenError,
+  isOAuthError,
+} from '@portcullis/oauth';
 
 const CLIENT_ID = 'demo-billing';
 const CLIENT_SECRET = 'demo-secret-0123456789abcdef0123456789';
@@ -126,9 +131,8 @@ export async function oauthScene(say: (line: string) => void): Promise<void> {
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ client: claims.client_id }));
     } catch (error) {
-      if (!isOAuthError(error)) throw error;
-      const challenge = 'wwwAuthenticate' in error ? String(error.wwwAuthenticate) : 'Bearer';
-      res.writeHead(error.status ?? 401, { 'www-authenticate': challenge }).end();
+      if (!isAccessTokenError(error)) throw error;
+      res.writeHead(error.status, { 'www-authenticate': error.wwwAuthenticate }).end();
     }
   });
   const apiUrl = await listen(api);

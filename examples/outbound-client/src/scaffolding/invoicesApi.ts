@@ -4,7 +4,7 @@
 // run an API yourself, this is how @portcullis/oauth checks inbound tokens.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createAccessTokenVerifier, isOAuthError } from '@portcullis/oauth';
+import { createAccessTokenVerifier, isAccessTokenError } from '@portcullis/oauth';
 
 export interface InvoicesApi {
   url: string;
@@ -32,14 +32,13 @@ export async function startInvoicesApi(options: {
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify([{ id: 'in_1', amount: 4200, for: claims.client_id }]));
     } catch (error) {
-      if (!isOAuthError(error)) {
+      if (!isAccessTokenError(error)) {
         res.writeHead(500).end();
         return;
       }
       // 401 (missing, forged, expired), 403 (scope), 503 (keys unavailable), with the challenge.
-      const challenge = 'wwwAuthenticate' in error ? String(error.wwwAuthenticate) : 'Bearer';
-      res.writeHead(error.status ?? 401, {
-        'www-authenticate': challenge,
+      res.writeHead(error.status, {
+        'www-authenticate': error.wwwAuthenticate,
         'content-type': 'application/json',
       });
       res.end(JSON.stringify(error.toJSON()));

@@ -1,4 +1,4 @@
-import { OAuthError, type OAuthErrorCode } from './OAuthError.ts';
+import { isOAuthError, OAuthError, type OAuthErrorCode } from './OAuthError.ts';
 
 /**
  * The codes an {@link AccessTokenError} carries.
@@ -80,4 +80,34 @@ export class AccessTokenError extends OAuthError {
     }
     this.wwwAuthenticate = parts.length ? `Bearer ${parts.join(', ')}` : 'Bearer';
   }
+}
+
+const ACCESS_TOKEN_CODES: ReadonlySet<string> = new Set(Object.keys(STATUS));
+
+/**
+ * Whether `value` is an {@link AccessTokenError} (optionally with the given `code`): a refusal by
+ * the access-token verifier, carrying `status` and `wwwAuthenticate`. Checks the shared brand and
+ * the code, so it matches across duplicate installs where `instanceof` would not.
+ *
+ * @example
+ * ```ts
+ * import { isAccessTokenError } from '@portcullis/oauth';
+ * function toResponse(error: unknown): Response {
+ *   if (!isAccessTokenError(error)) throw error;
+ *   return new Response(null, {
+ *     status: error.status,
+ *     headers: { 'www-authenticate': error.wwwAuthenticate },
+ *   });
+ * }
+ * ```
+ */
+export function isAccessTokenError(
+  value: unknown,
+  code?: AccessTokenErrorCode,
+): value is AccessTokenError {
+  return (
+    isOAuthError(value, code) &&
+    ACCESS_TOKEN_CODES.has(value.code) &&
+    typeof (value as { wwwAuthenticate?: unknown }).wwwAuthenticate === 'string'
+  );
 }

@@ -83,7 +83,7 @@ async function discoverJwksUri(
  *
  * @example
  * ```ts
- * import { createAccessTokenVerifier, isOAuthError } from '@portcullis/oauth';
+ * import { createAccessTokenVerifier, isAccessTokenError } from '@portcullis/oauth';
  *
  * const verifier = createAccessTokenVerifier({
  *   issuer: 'https://auth.example.com',
@@ -95,9 +95,8 @@ async function discoverJwksUri(
  *     const claims = await verifier.verify(request.headers.get('authorization'));
  *     return Response.json({ client: claims.client_id });
  *   } catch (error) {
- *     if (!isOAuthError(error) || error.status === undefined) throw error;
- *     const headers: Record<string, string> = {};
- *     if ('wwwAuthenticate' in error) headers['www-authenticate'] = String(error.wwwAuthenticate);
+ *     if (!isAccessTokenError(error)) throw error;
+ *     const headers = { 'www-authenticate': error.wwwAuthenticate };
  *     return new Response(null, { status: error.status, headers });
  *   }
  * }
