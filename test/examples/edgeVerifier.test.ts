@@ -1,7 +1,6 @@
 // examples/edge-verifier, run for real: the Fetch-API handler called with real `Request`s (as
 // Workers, Deno and Bun call it), its default export configured by Workers-style bindings, and
 // the same handler behind the example's Node adapter on 127.0.0.1.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import edge, { createHandler } from '../../examples/edge-verifier/src/handler.ts';
 import { serve } from '../../examples/edge-verifier/src/node.ts';
 import { freePort, waitFor } from '../harness/ports.ts';
+import { startProgram } from '../harness/worker.ts';
 
 const current = generateSecret();
 const previous = generateSecret();
@@ -149,22 +149,19 @@ describe('the same handler behind the Node adapter (node:http → Request → ha
 
 it('src/node.ts runs as a program: the default export reads WEBHOOK_SECRET from process.env', async () => {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--conditions=@portcullis/source', 'src/node.ts'], {
-    cwd: new URL('../../examples/edge-verifier/', import.meta.url),
-    env: { PATH: process.env.PATH, PORT: String(port), WEBHOOK_SECRET: reveal(current) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => {
-    output += d;
-  });
-  child.stderr.on('data', (d) => {
-    output += d;
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const program = startProgram(
+    new URL('../../examples/edge-verifier/', import.meta.url),
+    'src/node.ts',
+    {
+      PORT: String(port),
+      WEBHOOK_SECRET: reveal(current),
+    },
+  );
   try {
-    await waitFor('edge verifier listening', async () => output.includes('edge verifier on'));
-    expect(output).not.toContain('note:');
+    await waitFor('edge verifier listening', async () =>
+      program.output().includes('edge verifier on'),
+    );
+    expect(program.output()).not.toContain('note:');
     const url = `http://127.0.0.1:${port}/`;
     const body = JSON.stringify({ type: 'ping' });
     const headers = await createSigner({ secrets: current }).sign({ body });
@@ -174,7 +171,6 @@ it('src/node.ts runs as a program: the default export reads WEBHOOK_SECRET from 
     const forged = await createSigner({ secrets: generateSecret() }).sign({ body });
     await expectRefusal(await send(forged), 401, 'ERR_WEBHOOK_SIGNATURE_MISMATCH');
   } finally {
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    await program.stop();
   }
 });

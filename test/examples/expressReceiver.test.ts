@@ -1,7 +1,7 @@
 // examples/express-receiver, run for real: its Express app on 127.0.0.1, webhooks signed by our
 // signer (Standard Webhooks) and by the `stripe` library (Stripe), two live secrets, the memory
 // and the Redis replay stores, and the server started as a program the way `pnpm start` does.
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -13,6 +13,7 @@ import { createApp, type ReceivedEvent } from '../../examples/express-receiver/s
 import { replayStore } from '../../examples/express-receiver/src/server.ts';
 import { freePort, waitFor } from '../harness/ports.ts';
 import { type RedisPeer, startRedis } from '../harness/redis.ts';
+import { startProgram } from '../harness/worker.ts';
 
 const stripe = new Stripe('sk_test_not_used_no_network');
 const standardCurrent = generateSecret();
@@ -219,34 +220,23 @@ it('src/server.ts runs as a program with secrets from the environment; src/send.
   const port = await freePort();
   const dir = new URL('../../examples/express-receiver/', import.meta.url);
   const env = {
-    PATH: process.env.PATH,
+    PATH: process.env.PATH ?? '',
     PORT: String(port),
     STANDARD_WEBHOOK_SECRET: reveal(standardCurrent),
     STRIPE_WEBHOOK_SECRET: stripeCurrent,
   };
-  const child = spawn(process.execPath, ['--conditions=@portcullis/source', 'src/server.ts'], {
-    cwd: dir,
-    env,
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (d) => {
-    output += d;
-  });
-  child.stderr.on('data', (d) => {
-    output += d;
-  });
-  const exited = new Promise((resolve) => child.once('exit', resolve));
+  const program = startProgram(dir, 'src/server.ts', env);
+  const output = (): string => program.output();
   try {
-    await waitFor('express-receiver listening', async () => output.includes('listening on'));
-    expect(output).not.toContain('note:'); // the configured secrets were used
+    await waitFor('express-receiver listening', async () => output().includes('listening on'));
+    expect(output()).not.toContain('note:'); // the configured secrets were used
     const body = JSON.stringify({ type: 'ping' });
     const headers = await createSigner({ secrets: standardCurrent }).sign({ body });
     const endpoint = `http://127.0.0.1:${port}/webhooks/standard`;
     expect((await post(endpoint, headers, body)).status).toBe(204);
     expect((await post(endpoint, headers, body)).status).toBe(409);
-    await waitFor('the event logged', async () => output.includes('standard webhook'));
-    expect(output).toContain('(secret: current)');
+    await waitFor('the event logged', async () => output().includes('standard webhook'));
+    expect(output()).toContain('(secret: current)');
 
     // src/send.ts (`pnpm send`) against the running server, with the same environment.
     const sent = await promisify(execFile)(
@@ -264,12 +254,10 @@ it('src/server.ts runs as a program with secrets from the environment; src/send.
       'stripe replayed: 409',
     ]);
     expect(lines[1]).toContain('"code":"ERR_WEBHOOK_SIGNATURE_MISMATCH"');
-    await waitFor('the stripe event logged', async () => output.includes('stripe webhook'));
-    expect(output).not.toContain(reveal(standardCurrent));
-    expect(output).not.toContain(stripeCurrent);
+    await waitFor('the stripe event logged', async () => output().includes('stripe webhook'));
+    expect(output()).not.toContain(reveal(standardCurrent));
+    expect(output()).not.toContain(stripeCurrent);
   } finally {
-    child.kill('SIGTERM');
-    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+    expect(await program.stop()).not.toBeNull(); // it exited on SIGTERM
   }
-  expect(child.exitCode ?? child.signalCode).not.toBeNull();
 });

@@ -47,3 +47,44 @@ export async function readWorkerInput<T>(): Promise<T> {
   for await (const chunk of process.stdin) text += chunk;
   return JSON.parse(text) as T;
 }
+
+/** A long-running program started by {@link startProgram}. */
+export interface RunningProgram {
+  /** Everything it printed so far, stdout and stderr interleaved. */
+  output(): string;
+  /** SIGTERM, then waits (at most 5 s) for it to exit; resolves with how it exited. */
+  stop(): Promise<number | NodeJS.Signals | null>;
+}
+
+/**
+ * Starts `script` (TypeScript, from source, run from `dir`) as a program with exactly `env`
+ * (plus PATH) — a server under test, say — and collects what it prints. Stop it with `stop()`,
+ * in a `finally`.
+ */
+export function startProgram(
+  dir: URL,
+  script: string,
+  env: Record<string, string>,
+): RunningProgram {
+  const child = spawn(process.execPath, ['--conditions=@portcullis/source', script], {
+    cwd: fileURLToPath(dir),
+    env: { PATH: process.env.PATH ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const collect = (d: Buffer): void => {
+    output += d;
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<number | NodeJS.Signals | null>((resolve) =>
+    child.once('exit', (code, signal) => resolve(code ?? signal)),
+  );
+  return {
+    output: () => output,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+      return Promise.race([exited, new Promise<null>((r) => setTimeout(() => r(null), 5000))]);
+    },
+  };
+}
