@@ -1,5 +1,5 @@
 import { ManualClock, systemClock } from '@portcullis/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 describe('ManualClock', () => {
   it('moves only when told, running due sleeps and tasks in time order', async () => {
@@ -71,5 +71,27 @@ describe('systemClock', () => {
     await new Promise<void>((resolve) => systemClock.schedule(1, resolve));
     await systemClock.sleep(5);
     expect(cancelledRan).toBe(false);
+  });
+
+  it('waits out delays longer than setTimeout can hold instead of firing at once', async () => {
+    vi.useFakeTimers();
+    try {
+      const day = 86_400_000;
+      let ran = false;
+      systemClock.schedule(30 * day, () => {
+        ran = true;
+      });
+      const slept = vi.fn();
+      void systemClock.sleep(40 * day).then(slept);
+      await vi.advanceTimersByTimeAsync(25 * day);
+      expect(ran).toBe(false);
+      await vi.advanceTimersByTimeAsync(5 * day);
+      expect(ran).toBe(true);
+      expect(slept).not.toHaveBeenCalled();
+      await vi.advanceTimersByTimeAsync(10 * day);
+      expect(slept).toHaveBeenCalledOnce();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { isRedacted, Redacted, redacted, reveal } from '@portcullis/core';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 
 const SECRET = 'sk_live_51H-do-not-print';
 
@@ -55,5 +55,16 @@ describe('Redacted', () => {
     expect(isRedacted(box)).toBe(true);
     expect(isRedacted(SECRET)).toBe(false);
     expect(new Redacted(new Uint8Array([1, 2])).reveal()).toEqual(new Uint8Array([1, 2]));
+  });
+
+  it('recognises and unwraps a box made by another copy of the package (duplicate installs)', async () => {
+    vi.resetModules();
+    const copy = await import('@portcullis/core');
+    const foreign = copy.redacted('from-the-other-copy');
+    expect(copy.Redacted).not.toBe(Redacted);
+    expect(isRedacted(foreign)).toBe(true);
+    expect(reveal(foreign)).toBe('from-the-other-copy');
+    expect(redacted(foreign)).toBe(foreign);
+    expect(isRedacted({ reveal: () => 'x' })).toBe(false);
   });
 });

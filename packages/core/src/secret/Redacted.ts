@@ -1,5 +1,7 @@
 const REDACTED = '[REDACTED]';
 const inspectCustom = Symbol.for('nodejs.util.inspect.custom');
+// Shared through Symbol.for: a box made by another copy of this package is still recognised.
+const BRAND = Symbol.for('@portcullis/redacted');
 
 /**
  * A box for a secret value (a key, a token, a password). Every way a value is usually turned into
@@ -52,6 +54,7 @@ export class Redacted<T = string> {
 Object.defineProperty(Redacted.prototype, inspectCustom, {
   value: (): string => `Redacted(${REDACTED})`,
 });
+Object.defineProperty(Redacted.prototype, BRAND, { value: true });
 
 /**
  * Boxes `value` in a {@link Redacted}. Idempotent: boxing a box returns it unchanged.
@@ -63,12 +66,19 @@ Object.defineProperty(Redacted.prototype, inspectCustom, {
  * ```
  */
 export function redacted<T>(value: T | Redacted<T>): Redacted<T> {
-  return value instanceof Redacted ? value : new Redacted(value);
+  return isRedacted(value) ? (value as Redacted<T>) : new Redacted(value as T);
 }
 
-/** Whether `value` is a {@link Redacted} box. */
+/**
+ * Whether `value` is a {@link Redacted} box, made by this or any other installed copy of
+ * `@portcullis/core` (a shared brand, not `instanceof`).
+ */
 export function isRedacted(value: unknown): value is Redacted<unknown> {
-  return value instanceof Redacted;
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as Record<symbol, unknown>)[BRAND] === true
+  );
 }
 
 /**
@@ -82,5 +92,5 @@ export function isRedacted(value: unknown): value is Redacted<unknown> {
  * ```
  */
 export function reveal<T>(value: T | Redacted<T>): T {
-  return value instanceof Redacted ? value.reveal() : value;
+  return isRedacted(value) ? (value as Redacted<T>).reveal() : (value as T);
 }

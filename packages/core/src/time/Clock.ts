@@ -20,6 +20,23 @@ export interface Clock {
   schedule(ms: number, task: () => void): Cancel;
 }
 
+/** The longest delay `setTimeout` honours (2^31 - 1 ms, about 24.8 days); longer ones fire at once. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** `setTimeout` for any delay: longer than {@link MAX_TIMER_MS} is waited out in hops. */
+function timer(ms: number, run: () => void, unref: boolean): () => void {
+  let handle: ReturnType<typeof setTimeout>;
+  const arm = (left: number): void => {
+    handle = setTimeout(
+      left > MAX_TIMER_MS ? () => arm(left - MAX_TIMER_MS) : run,
+      Math.min(left, MAX_TIMER_MS),
+    );
+    if (unref) (handle as { unref?: () => void }).unref?.();
+  };
+  arm(Math.max(0, ms));
+  return () => clearTimeout(handle);
+}
+
 function abortReason(signal: AbortSignal): unknown {
   return signal.reason ?? new DOMException('The operation was aborted.', 'AbortError');
 }
@@ -39,20 +56,22 @@ export const systemClock: Clock = {
     return new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));
       const onAbort = (): void => {
-        clearTimeout(timer);
+        cancel();
         reject(abortReason(signal as AbortSignal));
       };
-      const timer = setTimeout(() => {
-        signal?.removeEventListener('abort', onAbort);
-        resolve();
-      }, ms);
+      const cancel = timer(
+        ms,
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        false,
+      );
       signal?.addEventListener('abort', onAbort, { once: true });
     });
   },
   schedule(ms, task) {
-    const timer = setTimeout(task, ms) as unknown as { unref?: () => void };
-    timer.unref?.();
-    return () => clearTimeout(timer as unknown as ReturnType<typeof setTimeout>);
+    return timer(ms, task, true);
   },
 };
 
