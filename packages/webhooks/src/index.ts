@@ -15,7 +15,12 @@ export {
   type ReadIncomingMessageOptions,
   readIncomingMessage,
 } from './http/readIncomingMessage.ts';
-export { type RawRequest, type ReadBodyOptions, readRequest } from './http/readRequest.ts';
+export {
+  type RawRequest,
+  type ReadBodyOptions,
+  type ReadRequestOptions,
+  readRequest,
+} from './http/readRequest.ts';
 export type { RawBody } from './internal/body.ts';
 export type { HmacAlgorithm, Part } from './internal/crypto/CryptoBackend.ts';
 export type { CryptoChoice } from './internal/crypto/selectBackend.ts';

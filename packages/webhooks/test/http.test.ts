@@ -7,7 +7,7 @@ import {
   schemes,
 } from '@portcullis/webhooks';
 import { describe, expect, it } from 'vitest';
-import { SECRET } from './helpers.ts';
+import { BACKENDS, SECRET } from './helpers.ts';
 
 const body = '{"type":"ping"}';
 
@@ -107,6 +107,82 @@ describe('readIncomingMessage (Node)', () => {
     });
     await expect(
       readIncomingMessage(incoming([], {}), { publicOrigin: 'not a url' }),
+    ).rejects.toThrow(TypeError);
+  });
+});
+
+describe.each(BACKENDS)('the Twilio URL keeps the configured origin (%s)', (crypto) => {
+  const form = 'Body=hi&From=%2B15550001';
+  const origin = 'https://hooks.example.com';
+  const verifier = createVerifier({ scheme: schemes.twilio, secrets: 'tok', crypto });
+  /** A request Twilio really signed, for ANOTHER service on the same account. */
+  const vendorSigned = () =>
+    createSigner({ scheme: schemes.twilio, secrets: 'tok', crypto }).sign({
+      body: form,
+      url: 'https://vendor.example/sms',
+    });
+
+  it.each([
+    '//vendor.example/sms',
+    '/\\vendor.example/sms',
+    '/\\/vendor.example/sms',
+    '/\t/vendor.example/sms',
+    '/sms\\x',
+  ])('readIncomingMessage refuses the path %j instead of moving to another host', async (path) => {
+    const headers = await vendorSigned();
+    const req = Object.assign(Readable.from([Buffer.from(form)]), { headers, url: path });
+    await expect(readIncomingMessage(req, { publicOrigin: origin })).rejects.toMatchObject({
+      name: 'WebhookError',
+      code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+      header: ':path',
+      status: 400,
+    });
+  });
+
+  it('the host-swap path never verifies a signature made for another host', async () => {
+    const headers = await vendorSigned();
+    // Before the fix, '//vendor.example/sms' became 'https://vendor.example/sms' and verified.
+    const req = Object.assign(Readable.from([Buffer.from(form)]), {
+      headers,
+      url: '//vendor.example/sms',
+    });
+    const outcome = await readIncomingMessage(req, { publicOrigin: origin }).then(
+      (input) => verifier.verify(input),
+      (error: unknown) => error,
+    );
+    expect(outcome).toMatchObject({ code: 'ERR_WEBHOOK_HEADER_MALFORMED' });
+  });
+
+  it('readRequest takes publicOrigin: the URL comes from configuration, not the Host header', async () => {
+    const headers = await createSigner({ scheme: schemes.twilio, secrets: 'tok', crypto }).sign({
+      body: form,
+      url: `${origin}/sms?x=1`,
+    });
+    // The adapter built request.url from a Host header the client chose.
+    const request = new Request('http://attacker.example:8080/sms?x=1', {
+      method: 'POST',
+      headers,
+      body: form,
+    });
+    const input = await readRequest(request, { publicOrigin: origin });
+    expect(input.url).toBe(`${origin}/sms?x=1`);
+    await expect(verifier.verify(input)).resolves.toMatchObject({ scheme: 'twilio' });
+    // Without publicOrigin the URL is request.url, as before.
+    const plain = new Request(`${origin}/sms`, { method: 'POST', body: form });
+    expect((await readRequest(plain)).url).toBe(`${origin}/sms`);
+  });
+
+  it('readRequest with publicOrigin refuses a path that would move to another host', async () => {
+    const headers = await vendorSigned();
+    for (const url of ['http://h//vendor.example/sms', 'http://h/\\vendor.example/sms']) {
+      const request = new Request(url, { method: 'POST', headers, body: form });
+      await expect(readRequest(request, { publicOrigin: origin })).rejects.toMatchObject({
+        code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+        header: ':path',
+      });
+    }
+    await expect(
+      readRequest(new Request('http://h/', { method: 'POST' }), { publicOrigin: 'nope' }),
     ).rejects.toThrow(TypeError);
   });
 });

@@ -1,5 +1,6 @@
 import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
+import { publicUrl } from '../internal/publicUrl.ts';
 import {
   bodyLimit,
   joinChunks,
@@ -17,31 +18,14 @@ export interface IncomingMessageLike extends AsyncIterable<unknown> {
   body?: unknown;
 }
 
-function publicUrl(path: string, origin: string): string {
-  if (typeof origin !== 'string' || !URL.canParse(origin)) {
-    throw invalidArgument(
-      'publicOrigin',
-      'an absolute URL such as "https://hooks.example.com"',
-      'value',
-    );
-  }
-  if (!path.startsWith('/') || !URL.canParse(path, origin)) {
-    throw new WebhookError(
-      'ERR_WEBHOOK_HEADER_MALFORMED',
-      'The request path is not a valid URL path.',
-      {
-        header: ':path',
-      },
-    );
-  }
-  return new URL(path, origin).href;
-}
-
 /** Options of {@link readIncomingMessage}. */
 export interface ReadIncomingMessageOptions extends ReadBodyOptions {
   /**
-   * The public origin the sender called, e.g. `'https://hooks.example.com'`, to rebuild the full
-   * URL for schemes that sign it (Twilio). Default: none (`url` is left out).
+   * The public origin the sender called, e.g. `'https://hooks.example.com'`, from your
+   * configuration (never from the request's `Host` header), to rebuild the full URL for schemes
+   * that sign it (Twilio). The request path must be a plain path on that origin: `//host/…`,
+   * `/\host/…`, any backslash, or a path resolving to another origin is
+   * `ERR_WEBHOOK_HEADER_MALFORMED` with `header: ':path'`. Default: none (`url` is left out).
    */
   publicOrigin?: string;
 }

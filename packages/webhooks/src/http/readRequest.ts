@@ -1,5 +1,6 @@
 import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
+import { publicUrl } from '../internal/publicUrl.ts';
 import type { VerifyInput } from '../verifier/createVerifier.ts';
 
 /** What {@link readRequest} and `readIncomingMessage` return: a `VerifyInput` whose body is bytes. */
@@ -41,10 +42,25 @@ export function bodyLimit(options: ReadBodyOptions): number {
   return max;
 }
 
+/** Options of {@link readRequest}. */
+export interface ReadRequestOptions extends ReadBodyOptions {
+  /**
+   * The public origin the sender called, e.g. `'https://hooks.example.com'`, from your
+   * configuration. When set, the returned `url` is this origin plus the request's path and query,
+   * instead of `request.url`: on Node adapters (Hono, Next.js, Remix on Node) `request.url` is
+   * built from the `Host` header, which the client chooses, so a scheme that signs the URL
+   * (Twilio) should not trust it. A path that is not a plain path on that origin (`//host/…`,
+   * any backslash) is `ERR_WEBHOOK_HEADER_MALFORMED` with `header: ':path'`. Default: none
+   * (`url` is `request.url`).
+   */
+  publicOrigin?: string;
+}
+
 /**
  * Reads a Fetch API `Request` (Workers, Deno, Bun, Next.js route handlers, Hono) into what
- * `verify` takes: its headers, its raw body bytes (bounded by `maxBodyBytes`) and its URL. The
- * request body is consumed; parse the returned bytes after verifying.
+ * `verify` takes: its headers, its raw body bytes (bounded by `maxBodyBytes`) and its URL (rebuilt
+ * under `publicOrigin` when set). The request body is consumed; parse the returned bytes after
+ * verifying.
  *
  * @example
  * ```ts
@@ -60,7 +76,7 @@ export function bodyLimit(options: ReadBodyOptions): number {
  */
 export async function readRequest(
   request: Request,
-  options: ReadBodyOptions = {},
+  options: ReadRequestOptions = {},
 ): Promise<RawRequest> {
   if (
     typeof request !== 'object' ||
@@ -70,6 +86,11 @@ export async function readRequest(
     throw invalidArgument('request', 'a Fetch API Request');
   }
   const max = bodyLimit(options);
+  let url = request.url;
+  if (options.publicOrigin !== undefined) {
+    const parsed = URL.parse(url);
+    url = publicUrl(parsed === null ? '' : parsed.pathname + parsed.search, options.publicOrigin);
+  }
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) throw tooLarge(max);
   if (request.bodyUsed) {
@@ -93,5 +114,5 @@ export async function readRequest(
       chunks.push(value);
     }
   }
-  return { headers: request.headers, body: joinChunks(chunks, size), url: request.url };
+  return { headers: request.headers, body: joinChunks(chunks, size), url };
 }
