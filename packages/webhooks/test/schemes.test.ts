@@ -188,6 +188,90 @@ describe('defineHmacScheme', () => {
     ).toThrow(TypeError);
   });
 
+  describe.each(BACKENDS)('a signed id cannot re-split the signed content (%s)', (crypto) => {
+    const attack = async (separator: string) => {
+      const scheme = defineHmacScheme({
+        name: 'dotted',
+        signatureHeader: 'x-sig',
+        timestampHeader: 'x-ts',
+        idHeader: 'x-id',
+        signedContent: `{timestamp}${separator}{id}${separator}{body}`,
+      });
+      const sent = `order=42${separator}amount=100`;
+      const headers = await createSigner({ scheme, secrets: 's', crypto, clock: clockAt() }).sign({
+        id: 'evt_1',
+        body: sent,
+      });
+      // The replay store is on (a MemoryStore): the forged message would be a new replay key.
+      const verifier = createVerifier({ scheme, secrets: 's', crypto, clock: clockAt() });
+      await expect(verifier.verify({ headers, body: sent })).resolves.toMatchObject({
+        id: 'evt_1',
+        idSigned: true,
+      });
+      // Same signed bytes, split differently: `evt_1<sep>order=42` + `amount=100`.
+      return rejection(
+        verifier.verify({
+          headers: { ...headers, 'x-id': `evt_1${separator}order=42` },
+          body: 'amount=100',
+        }),
+      );
+    };
+
+    it('{timestamp}.{id}.{body}: an id holding "." is refused, not a fresh message', async () => {
+      const error = await attack('.');
+      expect(error).toMatchObject({ code: 'ERR_WEBHOOK_HEADER_MALFORMED', header: 'x-id' });
+      expect(error.message).toContain('without "."');
+    });
+
+    it('{timestamp}:{id}:{body}: an id holding the separator next to it is refused too', async () => {
+      const error = await attack(':');
+      expect(error).toMatchObject({ code: 'ERR_WEBHOOK_HEADER_MALFORMED', header: 'x-id' });
+      expect(error.message).toContain('":"');
+    });
+
+    it('ids follow the Standard Webhooks rule: 1–256 visible ASCII characters', async () => {
+      const scheme = defineHmacScheme({
+        name: 'ids',
+        signatureHeader: 'x-sig',
+        idHeader: 'x-id',
+        signedContent: '{id}.{body}',
+      });
+      const verifier = createVerifier({ scheme, secrets: 's', crypto, store: false });
+      const ok = await createSigner({ scheme, secrets: 's', crypto }).sign({
+        id: 'a'.repeat(256),
+        body,
+      });
+      await expect(verifier.verify({ headers: ok, body })).resolves.toBeDefined();
+      for (const id of ['a'.repeat(257), 'evt 1', 'évt_1']) {
+        expect(
+          (await rejection(verifier.verify({ headers: { ...ok, 'x-id': id }, body }))).code,
+        ).toBe('ERR_WEBHOOK_HEADER_MALFORMED');
+      }
+    });
+  });
+
+  it('rejects templates whose parts could be split more than one way', () => {
+    const declare = (signedContent: string) => () =>
+      defineHmacScheme({
+        name: 'x',
+        signatureHeader: 'x-sig',
+        timestampHeader: 'x-ts',
+        idHeader: 'x-id',
+        signedContent,
+      });
+    for (const template of [
+      '{timestamp}.{id}{body}',
+      '{timestamp}{id}.{body}',
+      '{id}.{body}{timestamp}',
+      '{timestamp}1.{body}',
+      '{timestamp}.{id}.9{body}{timestamp}',
+    ]) {
+      expect(declare(template), template).toThrow(TypeError);
+    }
+    expect(declare('{timestamp}.{id}.{body}')).not.toThrow();
+    expect(declare('v0:{timestamp}:{id}:{body}')).not.toThrow();
+  });
+
   it('the schemes entry point exports the same scheme objects', () => {
     expect(schemesEntry.stripe).toBe(schemes.stripe);
     expect(schemesEntry.schemes).toBe(schemes);

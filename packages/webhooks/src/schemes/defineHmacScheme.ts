@@ -7,6 +7,7 @@ import {
   parseTimestamp,
   requireHeader,
 } from '../internal/headers.ts';
+import { isMessageId, messageIdRule } from '../internal/messageId.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
 import type { KeyMaterial, ParsedHeaders, Scheme, SignatureCandidate } from './Scheme.ts';
 
@@ -29,11 +30,18 @@ export interface HmacSchemeOptions {
   signatureSeparator?: string;
   /** The header holding the timestamp in Unix seconds. Must appear as `{timestamp}` in `signedContent`. Default: none. */
   timestampHeader?: string;
-  /** The header holding the message id. Signed when `signedContent` has `{id}`. Default: none. */
+  /**
+   * The header holding the message id. Signed (and the replay key) when `signedContent` has
+   * `{id}`; then the id must be 1–256 visible ASCII characters without `.` (Standard Webhooks'
+   * rule) nor the characters the template puts right next to `{id}`, so it cannot move bytes
+   * between itself and its neighbours: otherwise `ERR_WEBHOOK_HEADER_MALFORMED`. Default: none.
+   */
   idHeader?: string;
   /**
    * What is signed: a template over `{id}`, `{timestamp}` and `{body}` (exactly once), e.g.
-   * `'{timestamp}.{body}'`. Default: `'{body}'`.
+   * `'{timestamp}.{body}'`. Any two of them must be separated by text (`'{id}{body}'` is
+   * ambiguous), and the text next to `{timestamp}` must not start or end with a digit.
+   * Default: `'{body}'`.
    */
   signedContent?: string;
   /**
@@ -132,13 +140,38 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
   if (uses('{id}') > 0 && idHeader === undefined) {
     throw invalidArgument('idHeader', 'set when signedContent uses {id}', 'value');
   }
+  // The signed content must split one way only: a sender's signature for (id, body) must not
+  // also fit another (id', body'), which would be a new replay key for a changed message. So two
+  // variable parts are never adjacent; a timestamp (digits) never touches a digit; and an id
+  // may not hold the character right after or right before it (nor `.`, as in Standard Webhooks).
+  const ambiguous = () =>
+    invalidArgument(
+      'signedContent',
+      'a template with text (not starting or ending with a digit next to {timestamp}) between any two of {id}, {timestamp}, {body}',
+      'value',
+    );
+  let idForbidden = '';
+  for (let i = 1; i < pieces.length; i += 2) {
+    const before = pieces[i - 1] as string;
+    const after = pieces[i + 1] as string;
+    if (i > 1 && before === '') throw ambiguous();
+    if (pieces[i] === '{timestamp}' && (/[0-9]$/.test(before) || /^[0-9]/.test(after)))
+      throw ambiguous();
+    if (pieces[i] === '{id}') {
+      for (const c of [before.slice(-1), after.slice(0, 1)]) {
+        if (c !== '' && c !== '.' && !idForbidden.includes(c)) idForbidden += c;
+      }
+    }
+  }
+  const idRule = messageIdRule(idForbidden);
+  const idSigned = uses('{id}') > 0;
   const headerNames = [sigHeader, ...(tsHeader ? [tsHeader] : []), ...(idHeader ? [idHeader] : [])];
 
   return {
     name,
     algorithm,
     encoding,
-    idSigned: uses('{id}') > 0,
+    idSigned,
     timestampSigned: tsHeader !== undefined,
     maxSignatures: signatureSeparator === undefined ? 1 : 8,
     requiresUrl: false,
@@ -163,8 +196,11 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
       const timestamp = tsHeader === undefined ? undefined : requireHeader(read, tsHeader);
       if (timestamp !== undefined) parseTimestamp(tsHeader as string, timestamp);
       const id = idHeader === undefined ? undefined : read(idHeader);
-      if (uses('{id}') > 0 && (id === undefined || id === ''))
-        requireHeader(read, idHeader as string);
+      if (idSigned) {
+        // Signed, so it is the replay key: it must not be able to re-split the content.
+        if (id === undefined || id === '') requireHeader(read, idHeader as string);
+        else if (!isMessageId(id, idForbidden)) throw malformed(idHeader as string, idRule);
+      }
       const items = signatureSeparator === undefined ? [header] : header.split(signatureSeparator);
       if (items.length > limit) throw malformed(sigHeader, 'lists too many signatures');
       const signatures: SignatureCandidate[] = [];

@@ -1,6 +1,7 @@
 import { WebhookError } from '../errors/WebhookError.ts';
 import { decodeBase64 } from '../internal/encoding.ts';
 import { type HeaderReader, malformed } from '../internal/headers.ts';
+import { isMessageId, messageIdRule } from '../internal/messageId.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
 import type { KeyMaterial, ParsedHeaders, Scheme, SignatureCandidate } from './Scheme.ts';
 
@@ -20,16 +21,6 @@ function nameOf(read: HeaderReader, suffix: string): string {
   const name = `webhook-${suffix}`;
   const value = read(name);
   return value !== undefined && value !== '' ? name : `svix-${suffix}`;
-}
-
-/** 1–256 visible ASCII characters, no `.` (so `{id}.{timestamp}.{body}` splits one way only). */
-function idOk(id: string): boolean {
-  if (id.length > 256) return false;
-  for (let i = 0; i < id.length; i++) {
-    const c = id.charCodeAt(i);
-    if (c < 0x21 || c > 0x7e || c === 0x2e) return false;
-  }
-  return true;
 }
 
 /** 1–12 ASCII digits. */
@@ -97,9 +88,7 @@ export const standard: Scheme = {
     const id = pick(read, 'webhook-id', 'svix-id');
     const timestamp = pick(read, 'webhook-timestamp', 'svix-timestamp');
     const header = pick(read, 'webhook-signature', 'svix-signature');
-    if (!idOk(id)) {
-      throw malformed(nameOf(read, 'id'), 'must be 1–256 visible ASCII characters without "."');
-    }
+    if (!isMessageId(id)) throw malformed(nameOf(read, 'id'), messageIdRule());
     if (!digits(timestamp)) {
       throw malformed(nameOf(read, 'timestamp'), 'is not a Unix timestamp in seconds');
     }

@@ -9,6 +9,7 @@ import { type RawBody, rawBody } from '../internal/body.ts';
 import type { Part } from '../internal/crypto/CryptoBackend.ts';
 import { type CryptoChoice, selectBackend } from '../internal/crypto/selectBackend.ts';
 import { encode } from '../internal/encoding.ts';
+import { isMessageId } from '../internal/messageId.ts';
 import { KeyRing, type PreparedKey, type SecretsOption } from '../internal/secrets.ts';
 import { generateId } from '../keys/generateId.ts';
 import type { Scheme, SignatureCandidate, SignedMeta } from '../schemes/Scheme.ts';
@@ -36,7 +37,10 @@ export interface SignerOptions {
 export interface SignInput {
   /** The body, exactly as it will be sent. */
   body: RawBody;
-  /** The message id (kept across retries). Default: a new {@link generateId} value. */
+  /**
+   * The message id (kept across retries): 1–256 visible ASCII characters without `.`. Default: a
+   * new {@link generateId} value.
+   */
   id?: string;
   /** The timestamp in Unix seconds (new on each attempt). Default: now. */
   timestamp?: number;
@@ -119,11 +123,8 @@ export function createSigner(options: SignerOptions): Signer {
     const body = rawBody(input.body);
     const id =
       input.id ?? (scheme.idSigned || scheme.headerNames.length > 1 ? generateId() : undefined);
-    if (
-      id !== undefined &&
-      (typeof id !== 'string' || id === '' || id.includes('.') || /[^\x21-\x7e]/.test(id))
-    ) {
-      throw invalidArgument('id', 'visible ASCII characters without "."', 'value');
+    if (id !== undefined && (typeof id !== 'string' || !isMessageId(id))) {
+      throw invalidArgument('id', '1–256 visible ASCII characters without "."', 'value');
     }
     const ts = input.timestamp ?? Math.floor(clock.now() / 1000);
     if (!Number.isSafeInteger(ts) || ts < 0)
