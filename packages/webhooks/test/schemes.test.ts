@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import {
   createSigner,
   createVerifier,
@@ -93,6 +93,37 @@ describe.each(BACKENDS)('provider schemes (%s)', (crypto) => {
       (await rejection(verifier.verify({ headers, body, url: url.replace('https', 'http') }))).code,
     ).toBe('ERR_WEBHOOK_SIGNATURE_MISMATCH');
     await expect(verifier.verify({ headers, body })).rejects.toThrow(TypeError);
+  });
+
+  it("twilio: a URL with bodySHA256 (Twilio's JSON variant) is refused whatever the body", async () => {
+    const json = '{"CallSid":"CA1","CallStatus":"completed"}';
+    const digest = createHash('sha256').update(json).digest('hex');
+    const verifier = createVerifier({ scheme: schemes.twilio, secrets: 'tok', crypto });
+    for (const hashed of [
+      `https://example.com/hooks/status?bodySHA256=${digest}`,
+      `https://example.com/hooks/status?x=1&bodySHA256=${digest}`,
+      `https://example.com/hooks/status?bodySHA%32%35%36=${digest}`,
+      'https://example.com/hooks/status?bodysha256=',
+    ]) {
+      // What Twilio signs for a JSON webhook: the URL alone, the body bound by the hash.
+      const headers = {
+        'x-twilio-signature': createHmac('sha1', 'tok').update(hashed).digest('base64'),
+      };
+      // Before the fix, '' and '=' parsed to no form parameter and verified.
+      for (const forged of [json, '', '=']) {
+        const error = await rejection(verifier.verify({ headers, body: forged, url: hashed }));
+        expect(error, `${hashed} ${forged}`).toMatchObject({
+          name: 'WebhookError',
+          code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+          header: ':path',
+        });
+      }
+    }
+    // A parameter that merely contains the name is no JSON variant.
+    const other = 'https://example.com/hooks/status?notbodySHA256=1#bodySHA256=2';
+    await expect(
+      verifier.verify({ headers: reference('twilio', 'tok', 0, other), body, url: other }),
+    ).resolves.toMatchObject({ scheme: 'twilio' });
   });
 
   it('stripe: several v1 signatures, unknown items skipped, malformed headers refused', async () => {

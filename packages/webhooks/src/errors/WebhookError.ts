@@ -38,7 +38,7 @@ export interface WebhookErrorOptions extends PortcullisErrorOptions {
  * | code | status | meaning |
  * | --- | --- | --- |
  * | `ERR_WEBHOOK_HEADER_MISSING` | 400 | a header the scheme needs is absent |
- * | `ERR_WEBHOOK_HEADER_MALFORMED` | 400 | a header is present but unreadable, too long, or lists too many signatures; `header: ':path'`: the request URL is unusable (a path that leaves `publicOrigin`) |
+ * | `ERR_WEBHOOK_HEADER_MALFORMED` | 400 | a header is present but unreadable, too long, or lists too many signatures; `header: ':path'`: the request URL is unusable (a path that leaves `publicOrigin`, or Twilio's unsupported `bodySHA256` variant) |
  * | `ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE` | 400 | the signed timestamp is too old (`bound: 'past'`) or too far ahead (`bound: 'future'`) |
  * | `ERR_WEBHOOK_SIGNATURE_MISMATCH` | 401 | no signature matched any configured secret |
  * | `ERR_WEBHOOK_REPLAYED` | 409 | this message was already verified once within its window |

@@ -1,4 +1,5 @@
 import { invalidArgument } from '@portcullis/core';
+import { WebhookError } from '../errors/WebhookError.ts';
 import { utf8Bytes } from '../internal/encoding.ts';
 import { type HeaderReader, requireHeader } from '../internal/headers.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
@@ -8,12 +9,33 @@ const HEADER = 'x-twilio-signature';
 const decoder = new TextDecoder();
 
 /**
+ * Refuses Twilio's JSON variant: its signature covers only the URL (with `bodySHA256=<hex>` in
+ * the query), the body being bound by that hash. Verifying it as a form request would accept any
+ * body that parses to no parameter (`''`, `'='`) under a signature Twilio made for the URL alone.
+ */
+function refuseBodyHash(url: string): void {
+  const q = url.indexOf('?');
+  if (q === -1) return;
+  const hash = url.indexOf('#', q);
+  for (const name of new URLSearchParams(url.slice(q + 1, hash === -1 ? undefined : hash)).keys()) {
+    if (name.toLowerCase() === 'bodysha256') {
+      throw new WebhookError(
+        'ERR_WEBHOOK_HEADER_MALFORMED',
+        "The request URL has a bodySHA256 parameter: Twilio's JSON webhooks are not supported.",
+        { header: ':path' },
+      );
+    }
+  }
+}
+
+/**
  * Twilio: `X-Twilio-Signature: <base64 HMAC-SHA1>` over the full request URL followed by every
  * form parameter of the `application/x-www-form-urlencoded` body, sorted by name, each written as
  * name then value; keyed by the account's auth token as UTF-8 text. Pass the public URL Twilio
- * called as `url` to `verify` and `sign`. No timestamp or id is signed, so replay protection keys
- * on the signature. (Twilio's JSON variant with `bodySHA256` is not supported: such a request is
- * refused.)
+ * called as `url` to `verify` and `sign`, built from your configured public origin, never from the
+ * request's `Host` header. No timestamp or id is signed, so replay protection keys on a digest of
+ * the signed content. Twilio's JSON variant is not supported: a URL with a `bodySHA256` query
+ * parameter is refused with `ERR_WEBHOOK_HEADER_MALFORMED` (`header: ':path'`), whatever the body.
  *
  * @example
  * ```ts
@@ -49,6 +71,7 @@ export const twilio: Scheme = {
     if (typeof url !== 'string' || url === '') {
       throw invalidArgument('url', 'the full public URL the Twilio request was sent to');
     }
+    refuseBodyHash(url);
     const text = typeof body === 'string' ? body : decoder.decode(body);
     const params = [...new URLSearchParams(text)].sort(([a, x], [b, y]) =>
       a < b ? -1 : a > b ? 1 : x < y ? -1 : x > y ? 1 : 0,
