@@ -140,6 +140,25 @@ describe('fleet mode (shared Store)', () => {
     await providers[1]!.invalidate();
     expect(await spy.get(tokenWrite[0])).toBeUndefined();
   });
+
+  it('a 401 does not make a process delete a token another process has just fetched', async () => {
+    const { providers, server, clock } = fleet(2);
+    const shared = await providers[0]!.getToken();
+    expect((await providers[1]!.getToken()).value.reveal()).toBe(shared.value.reveal());
+    server.resourceStatuses = [401];
+    const refused = await providers[1]!.fetch(`${API}/orders`);
+    expect(refused.status).toBe(401);
+    expect(server.tokenRequests).toHaveLength(1);
+    // Still the fleet's token, in both processes.
+    expect((await providers[0]!.getToken()).value.reveal()).toBe(shared.value.reveal());
+    // Once it is older than minRefreshIntervalMs (1 s), a 401 replaces it for the fleet.
+    clock.advance(1000);
+    server.resourceStatuses = [401];
+    const retried = providers[1]!.fetch(`${API}/orders`);
+    await advance(clock, 300);
+    expect((await retried).status).toBe(200);
+    expect(server.tokenRequests).toHaveLength(2);
+  });
 });
 
 // Two client certificates from one test CA with the same subject (CN=svc-mtls), as two replicas

@@ -446,6 +446,44 @@ describe('createTokenProvider: fetch wrapper', () => {
     expect(responses.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(server.tokenRequests).toHaveLength(2);
   });
+  it('an API that always answers 401 costs one token request per minRefreshIntervalMs, not one per call', async () => {
+    const { server, provider, clock } = setup({
+      refresh: { clockSkewMs: 10_000, minRefreshIntervalMs: 5000 },
+    });
+    server.resourceStatuses = Array.from({ length: 20 }, () => 401);
+    const statuses: number[] = [];
+    for (let i = 0; i < 10; i++) statuses.push((await provider.fetch(`${API}/orders`)).status);
+    expect(statuses).toEqual(Array.from({ length: 10 }, () => 401));
+    // The first call: one refresh and one retry; the nine others: the 401 as is.
+    expect(server.tokenRequests).toHaveLength(2);
+    expect(server.resourceRequests).toHaveLength(11);
+    clock.advance(4999);
+    await provider.fetch(`${API}/orders`);
+    expect(server.tokenRequests).toHaveLength(2);
+    clock.advance(1);
+    await provider.fetch(`${API}/orders`);
+    expect(server.tokenRequests).toHaveLength(3);
+  });
+
+  it('returns a 401 that came after a redirect as is, keeping the token (it may never have been sent there)', async () => {
+    const clock = new ManualClock(T0);
+    const server = fakeServer(clock);
+    const redirecting = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const response = await server.fetch(input, init);
+      if (!String(input).startsWith(API)) return response;
+      // What fetch returns after following a redirect to another origin that refused the call.
+      Object.defineProperty(response, 'redirected', { value: true });
+      return response;
+    }) as typeof fetch;
+    const { provider } = setup({ fetch: redirecting });
+    const token = await provider.getToken();
+    server.resourceStatuses = [401];
+    const response = await provider.fetch(`${API}/orders`);
+    expect(response.status).toBe(401);
+    expect(server.resourceRequests).toHaveLength(1);
+    expect(server.tokenRequests).toHaveLength(1);
+    expect(await provider.getToken()).toBe(token);
+  });
 });
 
 describe('createTokenProvider: misc', () => {

@@ -47,6 +47,8 @@ export class TokenSource {
   #timer: Cancel | undefined;
   #closed = false;
   #hits = 0;
+  /** When this process last replaced a token because a resource server answered 401. */
+  #lastUnauthorizedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     ctx: SourceContext,
@@ -99,6 +101,34 @@ export class TokenSource {
         this.#ctx.telemetry.count('portcullis.oauth.store_errors');
       });
     }
+  }
+
+  /**
+   * A resource server answered 401 to `token` (sent to that very URL): replaces it, unless that
+   * would make 401s a way to cause token requests at will. Returns whether a retry is worthwhile
+   * (another token is or will be held); when false, the 401 is the caller's answer. The rule:
+   * - the token is no longer the held one (another caller replaced it): retry with the held one;
+   * - this process already replaced a token because of a 401 less than `minRefreshIntervalMs`
+   *   ago: no (an API that refuses every token costs at most one token request per interval);
+   * - the token was adopted from the fleet store and is younger than `minRefreshIntervalMs`: no
+   *   (another process has just fetched it; deleting it would make the whole fleet fetch again);
+   * - otherwise: invalidated here and in the store, and retried with a new one.
+   */
+  async unauthorized(token: AccessToken): Promise<boolean> {
+    const held = this.#held;
+    if (
+      held === undefined ||
+      (held.token !== token && held.token.value.reveal() !== token.value.reveal())
+    ) {
+      return true;
+    }
+    const now = this.#ctx.clock.now();
+    const interval = this.#ctx.policy.minRefreshIntervalMs;
+    if (now - this.#lastUnauthorizedAt < interval) return false;
+    if (held.adopted && now - held.token.issuedAt < interval) return false;
+    this.#lastUnauthorizedAt = now;
+    await this.invalidate(token);
+    return true;
   }
 
   close(): void {
@@ -261,7 +291,7 @@ export class TokenSource {
   #adoptable(raw: string | undefined): Held | undefined {
     const record = parseRecord(raw);
     if (record === undefined || raw === undefined) return undefined;
-    const candidate = toHeld(record, raw, this.#ctx.policy, this.#ctx.random);
+    const candidate = toHeld(record, raw, this.#ctx.policy, this.#ctx.random, true);
     const now = this.#ctx.clock.now();
     if (now >= candidate.usableUntil) return undefined;
     const held = this.#held;

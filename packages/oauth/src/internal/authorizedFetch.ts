@@ -5,7 +5,8 @@ import type { GetTokenOptions } from '../token/TokenProviderOptions.ts';
 /** What the fetch wrapper needs from a token source. */
 export interface TokenSourceLike {
   getToken(options?: GetTokenOptions): Promise<AccessToken>;
-  invalidate(token?: AccessToken | string): Promise<void>;
+  /** The resource server answered 401 to `token`: replaces it when allowed; whether to retry. */
+  unauthorized(token: AccessToken): Promise<boolean>;
 }
 
 /** A request taken apart once, so it can be sent (and replayed once) by any `fetch`. */
@@ -65,19 +66,22 @@ async function send(
 }
 
 /**
- * A `fetch` that adds the token, and on a `401` invalidates that token once, gets another and
- * retries once. A second `401` is returned to the caller as is: never a loop. The request body is
- * read once so the retry can replay it.
+ * A `fetch` that adds the token, and on a `401` from the URL the token was sent to replaces that
+ * token once and retries once. A second `401` is returned to the caller as is: never a loop. A
+ * `401` after a redirect (the token may never have reached that server: `fetch` drops
+ * `Authorization` on a cross-origin redirect) and a `401` the source declines to act on (see
+ * {@link TokenSourceLike.unauthorized}: at most one replacement per `minRefreshIntervalMs`) are
+ * returned as is. The request body is read once so the retry can replay it.
  */
 export function authorizedFetch(source: TokenSourceLike, sender: Sender): typeof fetch {
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = await prepare(input, init);
     const token = await source.getToken();
     const first = await send(sender, token, request);
-    if (first.status !== 401) return first;
+    if (first.status !== 401 || first.redirected) return first;
+    // Only the token that was refused is replaced: concurrent 401s for one token cause one refresh.
+    if (!(await source.unauthorized(token))) return first;
     await first.body?.cancel().catch(() => {});
-    // Invalidate only the token that was refused: concurrent 401s for one token cause one refresh.
-    await source.invalidate(token);
     const next = await source.getToken();
     return send(sender, next, request);
   };

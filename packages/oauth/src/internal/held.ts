@@ -27,6 +27,8 @@ export interface Held {
   used: boolean;
   /** The JSON written to or read from the shared store. */
   record: string;
+  /** Read from the fleet store (another process's request), not received by this process. */
+  adopted: boolean;
 }
 
 /**
@@ -76,7 +78,7 @@ export function fromResponse(
   ) {
     record.rin = Math.round(refreshIn * 1000);
   }
-  return toHeld(record, JSON.stringify(record), policy, random);
+  return toHeld(record, JSON.stringify(record), policy, random, false);
 }
 
 /** Times a token: the skew margin (capped at a quarter of the lifetime) and a jittered refresh moment. */
@@ -85,6 +87,7 @@ export function toHeld(
   raw: string,
   policy: ResolvedPolicy,
   random: () => number,
+  adopted: boolean,
 ): Held {
   const lifetime = record.exp - record.iat;
   const usableUntil = record.exp - Math.min(policy.clockSkewMs, lifetime / 4);
@@ -107,5 +110,6 @@ export function toHeld(
     usableUntil,
     used: false,
     record: raw,
+    adopted,
   };
 }

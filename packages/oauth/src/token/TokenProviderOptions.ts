@@ -137,7 +137,12 @@ export interface RefreshPolicy {
   defaultLifetimeSec?: number;
   /** Longest lifetime believed; longer `expires_in` values are cut to it. Seconds. Default: 86400. */
   maxLifetimeSec?: number;
-  /** Shortest time between two token requests for one key, whatever the token says. Milliseconds. Default: 1000. */
+  /**
+   * Shortest time between two token requests for one key, whatever the token says: the earliest
+   * refresh moment after a request, and the least time between two tokens replaced because a
+   * resource server answered `401` to the `fetch` wrapper (a `401` within it is returned as is).
+   * Milliseconds. Default: 1000.
+   */
   minRefreshIntervalMs?: number;
   /** First retry delay after a failed refresh; doubles per failure; each delay is drawn between half and all of it (jitter). Milliseconds. Default: 500. */
   initialBackoffMs?: number;

@@ -41,7 +41,9 @@ export interface TokenHandle {
   /**
    * `fetch` with `Authorization` (and a DPoP proof for DPoP tokens) added. On a `401` it
    * invalidates the token once, gets another and retries once; a second `401` is returned as is.
-   * Send it only to the resource server the token is meant for.
+   * A `401` after a redirect, or within `refresh.minRefreshIntervalMs` of the last token replaced
+   * because of a `401`, is returned as is without a token request. Send it only to the resource
+   * server the token is meant for.
    */
   readonly fetch: typeof fetch;
 }
