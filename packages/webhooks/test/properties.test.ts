@@ -217,4 +217,60 @@ describe.each(BACKENDS)('properties (%s)', (crypto) => {
       { numRuns: RUNS * 2 },
     );
   });
+
+  it('a Headers-like object whose get() returns anything never throws but a WebhookError', async () => {
+    const all = [
+      schemes.standard,
+      schemes.stripe,
+      schemes.github,
+      schemes.shopify,
+      schemes.slack,
+      schemes.twilio,
+    ];
+    // Not just strings: what a framework's headers object might hand back.
+    const value = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.constant(null),
+      fc.constant(undefined),
+      fc.integer(),
+      fc.boolean(),
+      fc.array(fc.string({ maxLength: 10 }), { maxLength: 3 }),
+      fc.object({ maxDepth: 1 }),
+      fc.constant(Symbol('h')),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(...all),
+        fc.func(value),
+        fc.array(fc.constantFrom(...all.flatMap((s) => s.headerNames)), { maxLength: 4 }),
+        async (scheme, pick, present) => {
+          // Names the scheme reads get a string or a non-string at random; others get null.
+          const headers = {
+            get: (name: string): string | null =>
+              (present.includes(name) ? pick(name) : null) as string | null,
+          };
+          const v = createVerifier({
+            scheme,
+            secrets: scheme === schemes.standard ? SECRET : 's',
+            crypto,
+            clock: clockAt(),
+            store: false,
+          });
+          try {
+            await v.verify({ headers, body: 'x=1', url: 'https://example.com/' });
+          } catch (error) {
+            expect(isWebhookError(error), String(error)).toBe(true);
+          }
+        },
+      ),
+      { numRuns: RUNS * 2 },
+    );
+    // The case the review found: get() returning a number for the signature header.
+    const headers = { get: (n: string) => (n === 'x-hub-signature-256' ? 42 : null) as never };
+    const github = createVerifier({ scheme: schemes.github, secrets: 's', crypto, store: false });
+    await expect(github.verify({ headers, body: 'x' })).rejects.toMatchObject({
+      code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+      header: 'x-hub-signature-256',
+    });
+  });
 });

@@ -23,8 +23,14 @@ export function headerReader(headers: HeadersInput, maxLength: number): HeaderRe
   }
   const get = (headers as { get?: unknown }).get;
   if (typeof get === 'function') {
-    const h = headers as { get(name: string): string | null };
-    return (name) => bounded(name, h.get(name) ?? undefined, maxLength);
+    const h = headers as { get(name: string): unknown };
+    return (name) => {
+      const value = h.get(name);
+      if (value === null || value === undefined) return undefined;
+      // A Headers-like object from a framework may hand back anything: it is input, not misuse.
+      if (typeof value !== 'string') throw malformed(name, 'is not text');
+      return bounded(name, value, maxLength);
+    };
   }
   const record = headers as Readonly<Record<string, unknown>>;
   return (name) => {
