@@ -375,6 +375,57 @@ describe('DPoP', () => {
     expect(seen.body).toBe('x');
   });
 
+  it('refuses a Bearer token when DPoP was asked for (never sent without a proof)', async () => {
+    const server = fakeServer();
+    server.replies.push({ kind: 'token', body: { token_type: 'Bearer' } });
+    const provider = createTokenProvider({
+      issuer: ISSUER,
+      clientId: 'svc',
+      clientAuth: { method: 'client_secret_post', secret: 's' },
+      dpop: true,
+      fetch: server.fetch,
+    });
+    await expect(provider.getToken()).rejects.toMatchObject({
+      code: 'ERR_OAUTH_INVALID_RESPONSE',
+      message: expect.stringContaining('not DPoP'),
+    });
+    await expect(provider.fetch(`${API}/orders`)).rejects.toMatchObject({
+      code: 'ERR_OAUTH_INVALID_RESPONSE',
+    });
+    expect(server.resourceRequests).toHaveLength(0);
+    provider.close();
+  });
+
+  it('with DPoP, a Bearer record in the fleet store is not adopted', async () => {
+    const keyPair = await generateKeyPair('ES256', { extractable: true });
+    const clock = new ManualClock(T0);
+    const store = spyStore(new MemoryStore({ clock }));
+    const server = fakeServer(clock);
+    server.replies.push(
+      { kind: 'token', body: { token_type: 'DPoP' } },
+      { kind: 'token', body: { token_type: 'DPoP' } },
+    );
+    const make = () =>
+      createTokenProvider({
+        issuer: ISSUER,
+        clientId: 'svc',
+        clientAuth: { method: 'client_secret_post', secret: 's' },
+        dpop: keyPair,
+        fetch: server.fetch,
+        clock,
+        fleet: { store },
+      });
+    const a = make();
+    expect((await a.getToken()).type).toBe('DPoP');
+    const [key, raw] = store.writes.find(([k]) => k.endsWith(':token'))!;
+    await store.set(key, JSON.stringify({ ...JSON.parse(raw), ty: 'Bearer' }), 60_000);
+    const b = make();
+    const token = await b.getToken();
+    expect(token.type).toBe('DPoP');
+    expect(server.tokenRequests).toHaveLength(2);
+    for (const p of [a, b]) p.close();
+  });
+
   it("answers a resource server's use_dpop_nonce challenge with one retry, without a new token", async () => {
     const server = fakeServer();
     server.replies.push({ kind: 'token', body: { token_type: 'DPoP' } });

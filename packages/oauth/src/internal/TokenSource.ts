@@ -23,6 +23,8 @@ export interface SourceContext {
   random: () => number;
   telemetry: Telemetry;
   policy: ResolvedPolicy;
+  /** DPoP is configured: only DPoP-bound tokens are accepted, from the server or the store. */
+  dpop: boolean;
   /** Sends one token request; throws whatever openid-client or the network threw. */
   request(params: URLSearchParams): Promise<TokenResponse>;
   fleet?: SharedContext;
@@ -291,6 +293,7 @@ export class TokenSource {
   #adoptable(raw: string | undefined): Held | undefined {
     const record = parseRecord(raw);
     if (record === undefined || raw === undefined) return undefined;
+    if (this.#ctx.dpop && record.ty !== 'DPoP') return undefined;
     const candidate = toHeld(record, raw, this.#ctx.policy, this.#ctx.random, true);
     const now = this.#ctx.clock.now();
     if (now >= candidate.usableUntil) return undefined;
@@ -304,7 +307,8 @@ export class TokenSource {
     const sentAt = this.#ctx.clock.now();
     this.#ctx.telemetry.count('portcullis.oauth.token_requests');
     const response = await this.#ctx.request(this.#params);
-    const fresh = fromResponse(response, sentAt, this.#scopes, this.#ctx.policy, this.#ctx.random);
+    const { policy, random, dpop } = this.#ctx;
+    const fresh = fromResponse(response, sentAt, this.#scopes, policy, random, dpop);
     // Lifetimes run from when the request was sent: a response slower than the token's usable
     // life brings a token that must not be served. Treated as a failed attempt (backoff).
     if (this.#ctx.clock.now() >= fresh.usableUntil) {

@@ -48,7 +48,8 @@ async function send(
   token: AccessToken,
   request: PreparedRequest,
 ): Promise<Response> {
-  if (token.type === 'DPoP' && sender.dpop !== undefined) {
+  // With DPoP configured every token is DPoP-bound (others are refused): always with a proof.
+  if (sender.dpop !== undefined) {
     return sender.dpop(token.value.reveal(), request);
   }
   const headers = new Headers(request.headers);

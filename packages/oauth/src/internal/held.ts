@@ -33,7 +33,9 @@ export interface Held {
 
 /**
  * Applies the token response rules (see the README): refuses a response without a usable token,
- * type or lifetime; fills in and caps the lifetime, timed from `sentAt`.
+ * type or lifetime, and a token that is not DPoP-bound when `dpop` (DPoP was asked for: a Bearer
+ * answer would be sent without a proof, a silent downgrade); fills in and caps the lifetime,
+ * timed from `sentAt`.
  */
 export function fromResponse(
   response: TokenResponse,
@@ -41,6 +43,7 @@ export function fromResponse(
   requestedScopes: readonly string[],
   policy: ResolvedPolicy,
   random: () => number,
+  dpop: boolean,
 ): Held {
   const invalid = (why: string): OAuthError =>
     new OAuthError('ERR_OAUTH_INVALID_RESPONSE', `The token response was refused: ${why}.`);
@@ -51,6 +54,7 @@ export function fromResponse(
   if (tokenType !== 'bearer' && tokenType !== 'dpop') {
     throw invalid('token_type is not Bearer or DPoP');
   }
+  if (dpop && tokenType !== 'dpop') throw invalid('token_type is not DPoP although DPoP was used');
   // Rule: no expires_in → defaultLifetimeSec; under one second (zero, negative) or not a
   // number → refused (and retried with backoff); longer than maxLifetimeSec → cut to it.
   let lifetimeSec = response.expires_in ?? policy.defaultLifetimeSec;

@@ -211,7 +211,8 @@ export interface TokenProviderOptions extends TokenParameters {
   /**
    * Request DPoP-bound tokens (RFC 9449) with this key pair (`true`: a fresh ES256 pair made once
    * per provider). The `fetch` wrapper then sends DPoP proofs, and a server's `use_dpop_nonce`
-   * is answered by one retry. Default: off.
+   * is answered by one retry. A token response whose `token_type` is not `DPoP` is refused
+   * (`ERR_OAUTH_INVALID_RESPONSE`): never a silent downgrade to Bearer. Default: off.
    */
   dpop?: CryptoKeyPair | true;
   /**

@@ -153,6 +153,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     random: options.random ?? Math.random,
     telemetry: options.telemetry ?? coreTelemetry('@portcullis/oauth'),
     policy,
+    dpop: options.dpop !== undefined,
     async request(params) {
       const config = await connection.configuration();
       const handle = connection.dpopHandle();
