@@ -8,7 +8,12 @@ export {
   type WebhookErrorCode,
   type WebhookErrorOptions,
 } from './errors/WebhookError.ts';
-export { type RawRequest, type ReadBodyOptions, readRequest } from './http/readRequest.ts';
+export {
+  type RawRequest,
+  type ReadBodyOptions,
+  type ReadRequestOptions,
+  readRequest,
+} from './http/readRequest.ts';
 export type { RawBody } from './internal/body.ts';
 export type { CryptoChoice } from './internal/crypto/selectBackend.ts';
 export type { HeadersInput } from './internal/headers.ts';

@@ -109,6 +109,24 @@ describe.each(BACKENDS)('explain (%s)', (crypto) => {
     expect(d.likelyCauses[0]).toMatch(/schemes\.github/);
   });
 
+  it("says Twilio's JSON variant (bodySHA256 in the URL) is not supported", async () => {
+    const url = 'https://example.com/hooks/status?bodySHA256=00';
+    const d = await explain({
+      scheme: schemes.twilio,
+      secrets: 'tok',
+      headers: { 'x-twilio-signature': 'c2ln' },
+      body: '',
+      url,
+      crypto,
+    });
+    expect(d).toMatchObject({
+      ok: false,
+      failedCheck: 'headers',
+      code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+    });
+    expect(d.likelyCauses.join(' ')).toMatch(/JSON webhooks/);
+  });
+
   it('reports malformed secrets and never prints a secret or an expected signature', async () => {
     const bad = await explain({ secrets: 'whsec_###', headers: {}, body: '', crypto });
     expect(bad).toMatchObject({ failedCheck: 'secret', code: 'ERR_WEBHOOK_SECRET_MALFORMED' });

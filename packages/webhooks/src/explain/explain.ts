@@ -166,6 +166,18 @@ export async function explain(options: ExplainOptions): Promise<Diagnosis> {
     return failed('headers', error.code, error.message, causes);
   }
 
+  // 3b. What the URL says (Twilio's unsupported JSON variant is refused before any signature).
+  if (scheme.requiresUrl && typeof options.url === 'string' && options.url !== '') {
+    try {
+      scheme.content(parsed, body, options.url);
+    } catch (error) {
+      if (!isWebhookError(error)) throw error;
+      return failed('headers', error.code, error.message, [
+        "Twilio signs JSON webhooks over the URL alone (bodySHA256 in the query); this package verifies only Twilio's form-encoded webhooks.",
+      ]);
+    }
+  }
+
   // 4. The timestamp (reported, then the signature is still checked for a fuller picture).
   let skewSec: number | undefined;
   let timeCause: string | undefined;
