@@ -1,4 +1,4 @@
-import { ManualClock, MemoryStore, redacted, type Store } from '@portcullis/core';
+import { ManualClock, MemoryStore, redacted, type Store, type Telemetry } from '@portcullis/core';
 import { createTokenProvider, type TokenProviderOptions } from '@portcullis/oauth';
 import fc from 'fast-check';
 import {
@@ -158,6 +158,130 @@ describe('fleet mode (shared Store)', () => {
     await advance(clock, 300);
     expect((await retried).status).toBe(200);
     expect(server.tokenRequests).toHaveLength(2);
+  });
+});
+
+describe('fleet mode: a slow or hung store', () => {
+  const never = <T>(): Promise<T> => new Promise<T>(() => {});
+
+  function withStore(store: Store, storeTimeoutMs?: number) {
+    const clock = new ManualClock(T0);
+    const server = fakeServer(clock);
+    const counts = new Map<string, number>();
+    const telemetry: Telemetry = {
+      count: (name, value = 1) => counts.set(name, (counts.get(name) ?? 0) + value),
+      record: () => {},
+      span: (_n, fn) => fn(),
+    };
+    const provider = createTokenProvider({
+      issuer: ISSUER,
+      clientId: 'svc',
+      clientAuth: { method: 'client_secret_post', secret: redacted('s') },
+      scope: 'read',
+      fetch: server.fetch,
+      clock,
+      telemetry,
+      fleet: storeTimeoutMs === undefined ? { store } : { store, storeTimeoutMs },
+    });
+    return { clock, server, provider, counts };
+  }
+
+  function track<T>(promise: Promise<T>): { settled: () => boolean; promise: Promise<T> } {
+    let done = false;
+    promise.then(
+      () => {
+        done = true;
+      },
+      () => {
+        done = true;
+      },
+    );
+    return { settled: () => done, promise };
+  }
+
+  it('a hung store costs getToken() at most storeTimeoutMs, then the process fetches on its own', async () => {
+    const hung: Store = {
+      get: never,
+      set: never,
+      setIfAbsent: never,
+      increment: never,
+      delete: never,
+      compareAndDelete: never,
+    };
+    const { clock, server, provider, counts } = withStore(hung, 250);
+    const call = track(provider.getToken());
+    await settle();
+    clock.advance(249);
+    await settle();
+    expect(call.settled()).toBe(false);
+    clock.advance(1);
+    await settle();
+    expect(call.settled()).toBe(true);
+    await expect(call.promise).resolves.toMatchObject({ type: 'Bearer' });
+    expect(server.tokenRequests).toHaveLength(1);
+    expect(counts.get('portcullis.oauth.store_errors')).toBe(1);
+    provider.close();
+  });
+
+  it('the default bound is 1000 ms (a hung lock)', async () => {
+    const memory = new MemoryStore();
+    const { clock, server, provider } = withStore({
+      ...spyStore(memory),
+      setIfAbsent: never,
+    });
+    const call = track(provider.getToken());
+    await settle();
+    clock.advance(999);
+    await settle();
+    expect(call.settled()).toBe(false);
+    clock.advance(1);
+    await settle();
+    expect(call.settled()).toBe(true);
+    await expect(call.promise).resolves.toMatchObject({ type: 'Bearer' });
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('the new token is returned without waiting for the store write or the lock release', async () => {
+    const memory = new MemoryStore();
+    const { clock, provider, counts } = withStore({
+      ...spyStore(memory),
+      set: never,
+      compareAndDelete: never,
+    });
+    const call = track(provider.getToken());
+    await settle();
+    expect(call.settled()).toBe(true);
+    await expect(call.promise).resolves.toMatchObject({ type: 'Bearer' });
+    // The background write and release time out in turn, counted, never thrown.
+    clock.advance(1000);
+    await settle();
+    clock.advance(1000);
+    await settle();
+    expect(counts.get('portcullis.oauth.store_errors')).toBe(2);
+    provider.close();
+  });
+
+  it('a failing write is counted, not thrown (no unhandled rejection)', async () => {
+    const memory = new MemoryStore();
+    const { provider, counts } = withStore({
+      ...spyStore(memory),
+      set: () => Promise.reject(new Error('read-only replica')),
+    });
+    await expect(provider.getToken()).resolves.toMatchObject({ type: 'Bearer' });
+    await settle();
+    expect(counts.get('portcullis.oauth.store_errors')).toBe(1);
+    provider.close();
+  });
+
+  it('refuses a storeTimeoutMs that is not a positive number', () => {
+    expect(() =>
+      createTokenProvider({
+        issuer: ISSUER,
+        clientId: 'svc',
+        clientAuth: { method: 'client_secret_post', secret: 's' },
+        fleet: { store: new MemoryStore(), storeTimeoutMs: 0 },
+      }),
+    ).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
   });
 });
 

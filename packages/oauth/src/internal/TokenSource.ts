@@ -7,6 +7,7 @@ import { fromResponse, type Held, type TokenResponse, toHeld } from './held.ts';
 import { obtainShared } from './obtainShared.ts';
 import { backoffMs, type ResolvedPolicy } from './policy.ts';
 import { parseRecord } from './sharedRecord.ts';
+import { storeCall } from './storeCall.ts';
 
 export type { TokenResponse } from './held.ts';
 
@@ -15,6 +16,8 @@ export interface SharedContext {
   store: Store;
   lockTtlMs: number;
   pollIntervalMs: number;
+  /** Bound on each store call (ms): past it, the call counts as failed. */
+  storeTimeoutMs: number;
 }
 
 /** What every source of one provider shares. */
@@ -99,7 +102,9 @@ export class TokenSource {
     const fleet = this.#ctx.fleet;
     const keys = await this.#keys();
     if (fleet !== undefined && keys !== undefined) {
-      await fleet.store.compareAndDelete(keys.token, held.record).catch(() => {
+      await storeCall(this.#ctx.clock, fleet.storeTimeoutMs, () =>
+        fleet.store.compareAndDelete(keys.token, held.record),
+      ).catch(() => {
         this.#ctx.telemetry.count('portcullis.oauth.store_errors');
       });
     }

@@ -177,6 +177,13 @@ export interface FleetOptions {
   lockTtlMs?: number;
   /** How often a process waiting on another's refresh looks for the new token. Milliseconds. Default: 100. */
   pollIntervalMs?: number;
+  /**
+   * Longest wait for one store call. A call that takes longer counts as a store failure
+   * (`portcullis.oauth.store_errors`) and the process gets its token with its own request, so a
+   * slow or hung store never hangs `getToken()`. Writing a new token to the store and releasing
+   * the lock happen in the background: callers never wait for them. Milliseconds. Default: 1000.
+   */
+  storeTimeoutMs?: number;
 }
 
 /**

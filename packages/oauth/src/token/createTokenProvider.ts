@@ -125,6 +125,9 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   ) {
     throw invalidArgument('fleet.store', 'a Store');
   }
+  const storeTimeoutMs = fleet?.storeTimeoutMs ?? 1000;
+  if (typeof storeTimeoutMs !== 'number' || !Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)
+    throw invalidArgument('fleet.storeTimeoutMs', 'a positive number of milliseconds', 'value');
   // Tokens are bound to the certificate: replicas must not share one bound to another's.
   if (fleet !== undefined && auth.mtls && auth.certificateThumbprint === '') {
     throw invalidArgument(
@@ -166,6 +169,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       store: fleet.store,
       lockTtlMs: fleet.lockTtlMs ?? 15_000,
       pollIntervalMs: fleet.pollIntervalMs ?? 100,
+      storeTimeoutMs,
     };
   }
   const identity: TokenIdentity = {
