@@ -52,6 +52,8 @@ export class TokenSource {
   #timer: Cancel | undefined;
   #closed = false;
   #hits = 0;
+  /** The last token this process invalidated: never adopted from the store again. */
+  #invalidated: string | undefined;
   /** When this process last replaced a token because a resource server answered 401. */
   #lastUnauthorizedAt = Number.NEGATIVE_INFINITY;
 
@@ -97,6 +99,7 @@ export class TokenSource {
       if (held.token !== token && held.token.value.reveal() !== value) return;
     }
     this.#held = undefined;
+    this.#invalidated = held.token.value.reveal();
     this.#cancelTimer();
     this.#ctx.telemetry.count('portcullis.oauth.invalidations');
     const fleet = this.#ctx.fleet;
@@ -208,12 +211,17 @@ export class TokenSource {
     const held = this.#held;
     if (
       held !== undefined &&
+      !held.adopted &&
       fresh.token.expiresAt <= held.token.expiresAt &&
       now < held.usableUntil
     ) {
       // Rule: a token no newer than the one held is dropped; the held one is kept and the next
       // attempt backs off like after a failure, so a server that keeps answering with the same
-      // token is not asked in a tight loop.
+      // token is not asked in a tight loop. Only when the held token came from the authorization
+      // server too: a token adopted from the store (which anyone with write access to it can put
+      // there, with any expiry up to maxLifetimeSec) never outranks one from the server, or a
+      // forged record would survive forceRefresh and every refresh until it expired. (A token
+      // adopted from the store is always newer than the one held: see #adoptable.)
       this.#failures++;
       this.#lastError = new OAuthError(
         'ERR_OAUTH_INVALID_RESPONSE',
@@ -294,13 +302,23 @@ export class TokenSource {
     });
   }
 
-  /** A stored token worth taking: valid, newer than ours, and not yet due (unless ours is unusable). */
+  /**
+   * A stored token worth taking: within the same bounds as a server's token (see parseRecord),
+   * DPoP when DPoP is configured, not the one this process last invalidated, valid, newer than
+   * ours, and not yet due (unless ours is unusable).
+   */
   #adoptable(raw: string | undefined): Held | undefined {
-    const record = parseRecord(raw);
+    const { policy, random, clock, dpop } = this.#ctx;
+    const now = clock.now();
+    const record = parseRecord(raw, {
+      now,
+      maxLifetimeMs: Math.round(policy.maxLifetimeSec * 1000),
+      clockSkewMs: policy.clockSkewMs,
+    });
     if (record === undefined || raw === undefined) return undefined;
-    if (this.#ctx.dpop && record.ty !== 'DPoP') return undefined;
-    const candidate = toHeld(record, raw, this.#ctx.policy, this.#ctx.random, true);
-    const now = this.#ctx.clock.now();
+    if (dpop && record.ty !== 'DPoP') return undefined;
+    if (record.t === this.#invalidated) return undefined;
+    const candidate = toHeld(record, raw, policy, random, true);
     if (now >= candidate.usableUntil) return undefined;
     const held = this.#held;
     if (held !== undefined && candidate.token.expiresAt <= held.token.expiresAt) return undefined;

@@ -15,27 +15,56 @@ export interface SharedRecord {
   rin?: number;
 }
 
-/** Parses a stored record; anything malformed (another version, a corrupt write) is ignored. */
-export function parseRecord(raw: string | undefined): SharedRecord | undefined {
+/** The bounds a stored record must keep, the same as a token from the authorization server. */
+export interface RecordLimits {
+  /** Now (ms since epoch). */
+  now: number;
+  /** Longest lifetime (`exp - iat`) believed, in ms: `maxLifetimeSec * 1000`. */
+  maxLifetimeMs: number;
+  /** How far in the future `iat` may be (other processes' clocks), in ms: `clockSkewMs`. */
+  clockSkewMs: number;
+}
+
+const isTime = (x: unknown): x is number => typeof x === 'number' && Number.isFinite(x);
+
+/**
+ * Parses a stored record. Anything malformed (another version, a corrupt write, a field of the
+ * wrong type) or out of bounds is ignored: a lifetime under one second or over `maxLifetimeMs`
+ * (a token from the authorization server is cut to it, so a longer one was never written by a
+ * provider with the same policy), an `iat` further in the future than `clockSkewMs`, a `rin`
+ * outside the lifetime.
+ */
+export function parseRecord(
+  raw: string | undefined,
+  limits: RecordLimits,
+): SharedRecord | undefined {
   if (raw === undefined) return undefined;
+  let r: Partial<Record<keyof SharedRecord, unknown>>;
   try {
-    const r = JSON.parse(raw) as Partial<SharedRecord>;
-    if (
-      r.v === 1 &&
-      typeof r.t === 'string' &&
-      r.t !== '' &&
-      (r.ty === 'Bearer' || r.ty === 'DPoP') &&
-      Array.isArray(r.s) &&
-      r.s.every((x) => typeof x === 'string') &&
-      Number.isFinite(r.iat) &&
-      Number.isFinite(r.exp) &&
-      (r.exp as number) > (r.iat as number) &&
-      (r.rin === undefined || Number.isFinite(r.rin))
-    ) {
-      return r as SharedRecord;
-    }
+    const parsed: unknown = JSON.parse(raw);
+    if (typeof parsed !== 'object' || parsed === null) return undefined;
+    r = parsed as typeof r;
   } catch {
-    // Not JSON: ignored like any other malformed record.
+    return undefined; // not JSON: ignored like any other malformed record
   }
-  return undefined;
+  const { v, t, ty, s, iat, exp, rin } = r;
+  if (
+    v !== 1 ||
+    typeof t !== 'string' ||
+    t === '' ||
+    (ty !== 'Bearer' && ty !== 'DPoP') ||
+    !Array.isArray(s) ||
+    !s.every((x) => typeof x === 'string') ||
+    !isTime(iat) ||
+    !isTime(exp)
+  ) {
+    return undefined;
+  }
+  const lifetime = exp - iat;
+  if (lifetime < 1000 || lifetime > limits.maxLifetimeMs) return undefined;
+  if (iat > limits.now + limits.clockSkewMs) return undefined;
+  if (rin !== undefined && (!isTime(rin) || rin <= 0 || rin >= lifetime)) return undefined;
+  const record: SharedRecord = { v, t, ty, s: [...s], iat, exp };
+  if (rin !== undefined) record.rin = rin;
+  return record;
 }

@@ -135,7 +135,10 @@ export interface RefreshPolicy {
   clockSkewMs?: number;
   /** Lifetime assumed when a response has no `expires_in`. Seconds. Default: 300. */
   defaultLifetimeSec?: number;
-  /** Longest lifetime believed; longer `expires_in` values are cut to it. Seconds. Default: 86400. */
+  /**
+   * Longest lifetime believed; longer `expires_in` values are cut to it, and a fleet store record
+   * living longer is ignored. Seconds. Default: 86400.
+   */
   maxLifetimeSec?: number;
   /**
    * Shortest time between two token requests for one key, whatever the token says: the earliest
@@ -224,7 +227,10 @@ export interface TokenProviderOptions extends TokenParameters {
   dpop?: CryptoKeyPair | true;
   /**
    * Fleet mode: processes sharing this store share tokens and refresh once per window. The
-   * access token is the only credential ever written to the store. Default: off (tokens stay in
+   * access token is the only credential ever written to the store. Anyone who can write the
+   * store can serve tokens to the fleet (records are bounded by `refresh.maxLifetimeSec` and
+   * `refresh.clockSkewMs`, and a token from the authorization server always replaces one read
+   * from the store), so protect it like the client's credentials. Default: off (tokens stay in
    * this process's memory).
    */
   fleet?: FleetOptions;
@@ -260,7 +266,12 @@ export interface TokenProviderOptions extends TokenParameters {
  * ```
  */
 export interface GetTokenOptions {
-  /** Skip the cache and request a new token (still one request for all concurrent callers). Default: false. */
+  /**
+   * Skip the cache and request a new token (still one request for all concurrent callers; in a
+   * fleet, a newer token another process has just stored may be taken instead). The server's
+   * token replaces the held one if it is newer, or if the held one was read from the fleet store.
+   * Default: false.
+   */
   forceRefresh?: boolean;
   /**
    * Refuse a cached token with less than this left before it is no longer served, and get a new
