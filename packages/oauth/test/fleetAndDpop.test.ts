@@ -661,6 +661,53 @@ describe('DPoP', () => {
     for (const p of [a, b]) p.close();
   });
 
+  it("an abort of the caller's signal rejects at once with its reason and cancels the request", async () => {
+    const server = fakeServer();
+    server.replies.push({ kind: 'token', body: { token_type: 'DPoP' } });
+    const apiSignals: AbortSignal[] = [];
+    // An API that never answers: only an abort ends the request.
+    const slowApi = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      if (!String(input).startsWith(API)) return server.fetch(input, init);
+      const signal = init?.signal as AbortSignal;
+      apiSignals.push(signal);
+      return new Promise<Response>((_, reject) => {
+        signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    }) as typeof fetch;
+    const provider = createTokenProvider({
+      issuer: ISSUER,
+      clientId: 'svc',
+      clientAuth: { method: 'client_secret_post', secret: 's' },
+      dpop: true,
+      fetch: slowApi,
+    });
+    await provider.getToken();
+    const controller = new AbortController();
+    let outcome: unknown = 'pending';
+    const call = provider.fetch(`${API}/orders`, { signal: controller.signal }).then(
+      () => 'resolved',
+      (error: unknown) => error,
+    );
+    call.then((o) => {
+      outcome = o;
+    });
+    // The proof is signed off the event loop's microtasks: wait (bounded) for the request.
+    for (let i = 0; i < 200 && apiSignals.length === 0; i++) await settle(1);
+    expect(apiSignals).toHaveLength(1);
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    await settle(5);
+    expect(outcome).toBe(reason);
+    // The request itself was cancelled, not left running until openid-client's timeout.
+    expect(apiSignals[0]?.aborted).toBe(true);
+    // An already-aborted signal: no request at all.
+    await expect(provider.fetch(`${API}/orders`, { signal: controller.signal })).rejects.toBe(
+      reason,
+    );
+    expect(apiSignals).toHaveLength(1);
+    provider.close();
+  });
+
   it("answers a resource server's use_dpop_nonce challenge with one retry, without a new token", async () => {
     const server = fakeServer();
     server.replies.push({ kind: 'token', body: { token_type: 'DPoP' } });

@@ -486,6 +486,45 @@ describe('createTokenProvider: fetch wrapper', () => {
   });
 });
 
+describe('createTokenProvider: fetch wrapper and AbortSignal', () => {
+  it("an abort while waiting for the token rejects with the signal's reason; the shared request goes on", async () => {
+    const clock = new ManualClock(T0);
+    const server = fakeServer(clock);
+    // The token endpoint answers only after 2 s (of the manual clock).
+    const gate = clock.sleep(2000);
+    const { provider } = setup({
+      fetch: (async (input: RequestInfo | URL, init?: RequestInit) => {
+        if (String(input).endsWith('/token')) await gate;
+        return server.fetch(input, init);
+      }) as typeof fetch,
+      clock,
+    });
+    const controller = new AbortController();
+    let outcome: unknown = 'pending';
+    provider.fetch(`${API}/orders`, { signal: controller.signal }).then(
+      () => {
+        outcome = 'resolved';
+      },
+      (error: unknown) => {
+        outcome = error;
+      },
+    );
+    await settle();
+    expect(outcome).toBe('pending');
+    const reason = new Error('caller gave up');
+    controller.abort(reason);
+    await settle(5);
+    expect(outcome).toBe(reason);
+    expect(server.resourceRequests).toHaveLength(0);
+    // Another caller still gets the token from the request that was under way.
+    const other = provider.getToken();
+    clock.advance(2000);
+    await expect(other).resolves.toMatchObject({ type: 'Bearer' });
+    expect(server.tokenRequests).toHaveLength(1);
+    provider.close();
+  });
+});
+
 describe('createTokenProvider: misc', () => {
   it('invalidate(token) ignores a token that is no longer held', async () => {
     const { server, provider } = setup();

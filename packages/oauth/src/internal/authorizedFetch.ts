@@ -1,6 +1,7 @@
 import * as client from 'openid-client';
 import type { AccessToken } from '../token/AccessToken.ts';
 import type { GetTokenOptions } from '../token/TokenProviderOptions.ts';
+import { abortable, withCallerSignal } from './callerSignal.ts';
 
 /** What the fetch wrapper needs from a token source. */
 export interface TokenSourceLike {
@@ -77,13 +78,16 @@ async function send(
 export function authorizedFetch(source: TokenSourceLike, sender: Sender): typeof fetch {
   return async (input: RequestInfo | URL, init?: RequestInit): Promise<Response> => {
     const request = await prepare(input, init);
-    const token = await source.getToken();
+    const { signal } = request;
+    signal?.throwIfAborted();
+    // The token is shared (one request for every caller): an abort stops this caller's wait only.
+    const token = await abortable(source.getToken(), signal);
     const first = await send(sender, token, request);
     if (first.status !== 401 || first.redirected) return first;
     // Only the token that was refused is replaced: concurrent 401s for one token cause one refresh.
     if (!(await source.unauthorized(token))) return first;
     await first.body?.cancel().catch(() => {});
-    const next = await source.getToken();
+    const next = await abortable(source.getToken(), signal);
     return send(sender, next, request);
   };
 }
@@ -96,20 +100,28 @@ export function dpopSender(
   return async (token, request) => {
     const headers = new Headers(request.headers);
     headers.delete('authorization');
-    try {
-      return await client.fetchProtectedResource(
-        await config(),
-        token,
-        new URL(request.url),
-        request.method,
-        request.body,
-        headers,
-        { DPoP: await handle() },
-      );
-    } catch (error) {
-      // A 401 with a challenge (other than use_dpop_nonce, already retried) is still a response.
-      if (error instanceof client.WWWAuthenticateChallengeError) return error.response;
-      throw error;
-    }
+    const { signal } = request;
+    signal?.throwIfAborted();
+    const exchange = async (): Promise<Response> => {
+      try {
+        return await client.fetchProtectedResource(
+          await config(),
+          token,
+          new URL(request.url),
+          request.method,
+          request.body,
+          headers,
+          { DPoP: await handle() },
+        );
+      } catch (error) {
+        // A 401 with a challenge (other than use_dpop_nonce, already retried) is still a response.
+        if (error instanceof client.WWWAuthenticateChallengeError) return error.response;
+        throw error;
+      }
+    };
+    // openid-client takes no per-call signal: the caller's reaches its fetch through
+    // withCallerSignal (the request is cancelled), and the race rejects with the signal's own
+    // reason at once, whatever openid-client makes of the aborted fetch.
+    return abortable(withCallerSignal(signal, exchange), signal);
   };
 }

@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
 import { OAuthError } from '../errors/OAuthError.ts';
+import { signalAwareFetch } from './callerSignal.ts';
 
 /** What the connection to one authorization server needs. */
 export interface ConnectionOptions {
@@ -40,8 +41,10 @@ function retryable<T>(make: () => Promise<T>): () => Promise<T> {
 
 export function connect(o: ConnectionOptions): Connection {
   const timeoutSec = Math.ceil(o.timeoutMs / 1000);
+  // The caller's AbortSignal reaches requests openid-client makes for the fetch wrapper (DPoP).
+  const configFetch = signalAwareFetch(() => o.fetch ?? globalThis.fetch);
   const finish = (config: client.Configuration): client.Configuration => {
-    if (o.fetch !== undefined) config[client.customFetch] = o.fetch as client.CustomFetch;
+    config[client.customFetch] = configFetch as client.CustomFetch;
     config.timeout = timeoutSec;
     return config;
   };

@@ -42,8 +42,9 @@ export interface TokenHandle {
    * `fetch` with `Authorization` (and a DPoP proof for DPoP tokens) added. On a `401` it
    * invalidates the token once, gets another and retries once; a second `401` is returned as is.
    * A `401` after a redirect, or within `refresh.minRefreshIntervalMs` of the last token replaced
-   * because of a `401`, is returned as is without a token request. Send it only to the resource
-   * server the token is meant for.
+   * because of a `401`, is returned as is without a token request. The caller's `signal` is
+   * honoured for Bearer and DPoP requests and while waiting for a token: an abort rejects at once
+   * with the signal's reason. Send it only to the resource server the token is meant for.
    */
   readonly fetch: typeof fetch;
 }
