@@ -3,7 +3,7 @@
 # attw), the built packages on the oldest supported Node, unit and
 # integration tests. Runs every step even after a failure, prints what failed, and ends with one
 # line summing the whole suite: `N passed, N failed[, N skipped]` (tests plus the checks above).
-# Extra arguments go to vitest (e.g. `bash scripts/check.sh packages/webhooks`).
+# Extra arguments go to vitest (e.g. `./scripts/check.sh packages/webhooks`).
 set -uo pipefail
 source "$(dirname "$0")/env.sh" || exit 1
 

@@ -46,7 +46,7 @@ function ping(port: number, password: string | undefined): Promise<boolean> {
 export async function startRedis(options: { password?: string } = {}): Promise<RedisPeer> {
   if (spawnSync('redis-server', ['--version']).error) {
     throw new Error(
-      'harness: redis-server is not installed. `bash scripts/check.sh` installs it when run as root (apt-get install redis-server); otherwise install it with your package manager.',
+      'harness: redis-server is not installed. `./scripts/check.sh` installs it when run as root (apt-get install redis-server); otherwise install it with your package manager.',
     );
   }
   const { password } = options;

@@ -1,5 +1,5 @@
 // The Portcullis demo: one scene per package, each self-contained (servers it needs run on
-// 127.0.0.1 and stop when it ends). Run it with `bash scripts/demo.sh` from the repository root.
+// 127.0.0.1 and stop when it ends). Run it with `./scripts/demo.sh` from the repository root.
 import { coreScene } from './scenes/core.ts';
 import { oauthScene } from './scenes/oauth.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
