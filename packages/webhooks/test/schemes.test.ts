@@ -7,6 +7,7 @@ import {
   schemes,
 } from '@portcullis/webhooks';
 import * as schemesEntry from '@portcullis/webhooks/schemes';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, clockAt, NOW_SEC, rejection } from './helpers.ts';
 
@@ -279,6 +280,74 @@ describe('defineHmacScheme', () => {
         ).toBe('ERR_WEBHOOK_HEADER_MALFORMED');
       }
     });
+
+    it('the signer refuses (TypeError) every id its own verifier refuses', async () => {
+      const scheme = defineHmacScheme({
+        name: 'colon',
+        signatureHeader: 'x-sig',
+        idHeader: 'x-id',
+        signedContent: '{id}:{body}',
+      });
+      expect(scheme.isValidId?.('evt_42')).toBe(true);
+      expect(scheme.isValidId?.('evt:42')).toBe(false);
+      expect(scheme.idRule).toBe('1–256 visible ASCII characters without ".", ":"');
+      const signer = createSigner({ scheme, secrets: 's', crypto });
+      const verifier = createVerifier({ scheme, secrets: 's', crypto, store: false });
+      for (const id of ['evt:42', ':', 'evt.42', 'evt 42', '']) {
+        const error = await rejection(signer.sign({ id, body }));
+        expect(error, id).toBeInstanceOf(TypeError);
+        expect(error).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+        expect(error.message).toContain('":"');
+      }
+      // What it does sign, its verifier accepts.
+      const ok = await signer.sign({ id: 'evt_42', body });
+      await expect(verifier.verify({ headers: ok, body })).resolves.toMatchObject({ id: 'evt_42' });
+    });
+
+    it('signer and verifier agree on every id (property)', async () => {
+      const scheme = defineHmacScheme({
+        name: 'agree',
+        signatureHeader: 'x-sig',
+        timestampHeader: 'x-ts',
+        idHeader: 'x-id',
+        signedContent: '{timestamp}|{id}#{body}',
+      });
+      const signer = createSigner({ scheme, secrets: 's', crypto, clock: clockAt() });
+      const verifier = createVerifier({
+        scheme,
+        secrets: 's',
+        crypto,
+        clock: clockAt(),
+        store: false,
+      });
+      await fc.assert(
+        fc.asyncProperty(
+          fc.string({
+            unit: fc.constantFrom('a', '1', '|', '#', '.', ':', '_', ' '),
+            maxLength: 6,
+          }),
+          async (id) => {
+            let headers: Record<string, string>;
+            try {
+              headers = await signer.sign({ id, body });
+            } catch (error) {
+              expect(error).toBeInstanceOf(TypeError);
+              return;
+            }
+            await expect(verifier.verify({ headers, body })).resolves.toMatchObject({ id });
+          },
+        ),
+        { numRuns: 200 },
+      );
+    });
+  });
+
+  it('standard exposes its id rule, and the signer applies it', async () => {
+    expect(schemes.standard.isValidId?.('msg_1')).toBe(true);
+    expect(schemes.standard.isValidId?.('msg.1')).toBe(false);
+    expect(schemes.standard.idRule).toBe('1–256 visible ASCII characters without "."');
+    const signer = createSigner({ secrets: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' });
+    await expect(signer.sign({ id: 'msg.1', body })).rejects.toThrow(TypeError);
   });
 
   it('rejects templates whose parts could be split more than one way', () => {

@@ -19,8 +19,13 @@ export function isMessageId(id: string, alsoForbidden = ''): boolean {
   return true;
 }
 
+/** What {@link isMessageId} asks for, as a noun phrase (`1–256 visible ASCII characters without "."`). */
+export function describeMessageId(alsoForbidden = ''): string {
+  const chars = ['.', ...alsoForbidden].map((c) => `"${c}"`).join(', ');
+  return `1–256 visible ASCII characters without ${chars}`;
+}
+
 /** What {@link isMessageId} asks for, for error messages (`must be …`). */
 export function messageIdRule(alsoForbidden = ''): string {
-  const chars = ['.', ...alsoForbidden].map((c) => `"${c}"`).join(', ');
-  return `must be 1–256 visible ASCII characters without ${chars}`;
+  return `must be ${describeMessageId(alsoForbidden)}`;
 }

@@ -57,6 +57,18 @@ export interface Scheme {
   readonly requiresUrl: boolean;
   /** The headers the scheme reads, lower case, for diagnoses. */
   readonly headerNames: readonly string[];
+  /**
+   * Whether `id` is a message id this scheme's verifier accepts. `createSigner` applies the same
+   * function, so it never signs a message its own verifier refuses. Set by {@link standard} and
+   * `defineHmacScheme` (whose rule also forbids the characters the template puts next to `{id}`).
+   * Default when absent: Standard Webhooks' rule (1–256 visible ASCII characters without `.`).
+   */
+  isValidId?(id: string): boolean;
+  /**
+   * What {@link Scheme.isValidId} asks for, as a noun phrase for error messages, e.g.
+   * `'1–256 visible ASCII characters without ".", ":"'`. Default: Standard Webhooks' rule.
+   */
+  readonly idRule?: string;
   /** Decodes a configured secret; throws `ERR_WEBHOOK_SECRET_MALFORMED`. */
   decodeSecret(secret: string): KeyMaterial;
   /** Reads the headers; throws only `WebhookError`s. `limit` bounds the signatures read. */

@@ -7,7 +7,7 @@ import {
   parseTimestamp,
   requireHeader,
 } from '../internal/headers.ts';
-import { isMessageId, messageIdRule } from '../internal/messageId.ts';
+import { describeMessageId, isMessageId, messageIdRule } from '../internal/messageId.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
 import type { KeyMaterial, ParsedHeaders, Scheme, SignatureCandidate } from './Scheme.ts';
 
@@ -164,6 +164,8 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
     }
   }
   const idRule = messageIdRule(idForbidden);
+  // One rule for the verifier (parse) and the signer (createSigner calls scheme.isValidId).
+  const isValidId = (id: string): boolean => isMessageId(id, idForbidden);
   const idSigned = uses('{id}') > 0;
   const headerNames = [sigHeader, ...(tsHeader ? [tsHeader] : []), ...(idHeader ? [idHeader] : [])];
 
@@ -176,6 +178,8 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
     maxSignatures: signatureSeparator === undefined ? 1 : 8,
     requiresUrl: false,
     headerNames,
+    idRule: describeMessageId(idForbidden),
+    isValidId,
 
     decodeSecret(secret: string): KeyMaterial {
       if (secretEncoding === 'utf8') {
@@ -199,7 +203,7 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
       if (idSigned) {
         // Signed, so it is the replay key: it must not be able to re-split the content.
         if (id === undefined || id === '') requireHeader(read, idHeader as string);
-        else if (!isMessageId(id, idForbidden)) throw malformed(idHeader as string, idRule);
+        else if (!isValidId(id)) throw malformed(idHeader as string, idRule);
       }
       const items = signatureSeparator === undefined ? [header] : header.split(signatureSeparator);
       if (items.length > limit) throw malformed(sigHeader, 'lists too many signatures');

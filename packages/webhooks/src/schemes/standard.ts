@@ -1,7 +1,7 @@
 import { WebhookError } from '../errors/WebhookError.ts';
 import { decodeBase64 } from '../internal/encoding.ts';
 import { type HeaderReader, malformed } from '../internal/headers.ts';
-import { isMessageId, messageIdRule } from '../internal/messageId.ts';
+import { describeMessageId, isMessageId, messageIdRule } from '../internal/messageId.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
 import type { KeyMaterial, ParsedHeaders, Scheme, SignatureCandidate } from './Scheme.ts';
 
@@ -68,6 +68,11 @@ export const standard: Scheme = {
   maxSignatures: 8,
   requiresUrl: false,
   headerNames: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
+  idRule: describeMessageId(),
+
+  isValidId(id: string): boolean {
+    return isMessageId(id);
+  },
 
   decodeSecret(secret: string): KeyMaterial {
     if (secret.startsWith('whpk_')) {

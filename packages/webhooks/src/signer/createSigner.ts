@@ -9,7 +9,7 @@ import { type RawBody, rawBody } from '../internal/body.ts';
 import type { Part } from '../internal/crypto/CryptoBackend.ts';
 import { type CryptoChoice, selectBackend } from '../internal/crypto/selectBackend.ts';
 import { encode } from '../internal/encoding.ts';
-import { isMessageId } from '../internal/messageId.ts';
+import { describeMessageId, isMessageId } from '../internal/messageId.ts';
 import { KeyRing, type PreparedKey, type SecretsOption } from '../internal/secrets.ts';
 import { generateId } from '../keys/generateId.ts';
 import type { Scheme, SignatureCandidate, SignedMeta } from '../schemes/Scheme.ts';
@@ -38,8 +38,9 @@ export interface SignInput {
   /** The body, exactly as it will be sent. */
   body: RawBody;
   /**
-   * The message id (kept across retries): 1–256 visible ASCII characters without `.`. Default: a
-   * new {@link generateId} value.
+   * The message id (kept across retries): 1–256 visible ASCII characters without `.`, nor (for a
+   * `defineHmacScheme` template) the characters next to `{id}` — the scheme's `isValidId`, the
+   * rule its verifier applies; another id is a `TypeError`. Default: a new {@link generateId} value.
    */
   id?: string;
   /** The timestamp in Unix seconds (new on each attempt). Default: now. */
@@ -123,8 +124,13 @@ export function createSigner(options: SignerOptions): Signer {
     const body = rawBody(input.body);
     const id =
       input.id ?? (scheme.idSigned || scheme.headerNames.length > 1 ? generateId() : undefined);
-    if (id !== undefined && (typeof id !== 'string' || !isMessageId(id))) {
-      throw invalidArgument('id', '1–256 visible ASCII characters without "."', 'value');
+    // The scheme's own id rule (what its verifier accepts), so no signed message is refused there.
+    if (
+      id !== undefined &&
+      (typeof id !== 'string' ||
+        !(scheme.isValidId === undefined ? isMessageId(id) : scheme.isValidId(id)))
+    ) {
+      throw invalidArgument('id', scheme.idRule ?? describeMessageId(), 'value');
     }
     const ts = input.timestamp ?? Math.floor(clock.now() / 1000);
     if (!Number.isSafeInteger(ts) || ts < 0)
