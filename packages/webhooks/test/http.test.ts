@@ -185,4 +185,138 @@ describe.each(BACKENDS)('the Twilio URL keeps the configured origin (%s)', (cryp
       readRequest(new Request('http://h/', { method: 'POST' }), { publicOrigin: 'nope' }),
     ).rejects.toThrow(TypeError);
   });
+
+  /** A Request as Node adapters build it: `http://${Host}${req.url}`, with the Host header kept. */
+  const adapterRequest = (host: string, target: string, headers: Record<string, string>) =>
+    new Request(`http://${host}${target}`, {
+      method: 'POST',
+      headers: { ...headers, host },
+      body: form,
+    });
+
+  it('readRequest refuses a Host that smuggles another path in as a fragment', async () => {
+    // Twilio genuinely signed /other-hook (another route of this service); sent to /hook-b.
+    const headers = await createSigner({ scheme: schemes.twilio, secrets: 'tok', crypto }).sign({
+      body: form,
+      url: `${origin}/other-hook`,
+    });
+    const request = adapterRequest('hooks.example.com/other-hook#', '/hook-b', headers);
+    expect(new URL(request.url).pathname).toBe('/other-hook');
+    const outcome = await readRequest(request, { publicOrigin: origin }).then(
+      (input) => verifier.verify(input),
+      (error: unknown) => error,
+    );
+    expect(outcome).toMatchObject({ code: 'ERR_WEBHOOK_HEADER_MALFORMED', status: 400 });
+    // The same URL with the Host header gone: the fragment alone is refused.
+    const bare = new Request(request.url, { method: 'POST', headers, body: form });
+    await expect(readRequest(bare, { publicOrigin: origin })).rejects.toMatchObject({
+      code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+      header: ':path',
+    });
+  });
+
+  it.each([
+    ['hooks.example.com/other-hook#', 'host'],
+    ['hooks.example.com/other-hook?', 'host'],
+    ['hooks.example.com/x', 'host'],
+    ['hooks.example.com\\x', 'host'],
+    ['hooks.example.com?x', 'host'],
+    ['hooks.example.com#', 'host'],
+    ['', 'host'],
+    ['hooks.example.com:', 'host'],
+    ['hooks.example.com:8080/x', 'host'],
+  ])('readRequest refuses the Host %j (not a plain host[:port])', async (host, header) => {
+    const request = adapterRequest(host, '/hook-b', await vendorSigned());
+    const error = await readRequest(request, { publicOrigin: origin }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(error).toMatchObject({ name: 'WebhookError', code: 'ERR_WEBHOOK_HEADER_MALFORMED' });
+    expect([header, ':path']).toContain((error as { header: string }).header);
+  });
+
+  it.each(['http://h/hook-b#', 'http://h/hook-b#x', 'http://h/other-hook#/hook-b'])(
+    'readRequest refuses the crafted URL %j (a fragment)',
+    async (url) => {
+      const request = new Request(url, {
+        method: 'POST',
+        headers: await vendorSigned(),
+        body: form,
+      });
+      await expect(readRequest(request, { publicOrigin: origin })).rejects.toMatchObject({
+        code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+        header: ':path',
+      });
+    },
+  );
+
+  it.each(['http://u@h/hook-b', 'http://u:p@h/hook-b'])(
+    'readRequest refuses a Request-like URL with user info: %j',
+    async (url) => {
+      // undici's Request refuses credentials itself; another implementation might not.
+      const request = {
+        url,
+        headers: new Headers(await vendorSigned()),
+        body: null,
+        bodyUsed: false,
+        arrayBuffer: async () => new ArrayBuffer(0),
+      } as unknown as Request;
+      await expect(readRequest(request, { publicOrigin: origin })).rejects.toMatchObject({
+        code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+        header: ':path',
+      });
+    },
+  );
+
+  it('readRequest refuses an X-Forwarded-Host that is not plain host[:port]', async () => {
+    const headers = { ...(await vendorSigned()), 'x-forwarded-host': 'a.example, h/x#' };
+    const request = adapterRequest('hooks.example.com', '/hook-b', headers);
+    await expect(readRequest(request, { publicOrigin: origin })).rejects.toMatchObject({
+      code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+      header: 'x-forwarded-host',
+    });
+  });
+
+  it.each([
+    'hooks.example.com',
+    'hooks.example.com:8443',
+    '127.0.0.1:3000',
+    '[::1]:3000',
+    'Hooks.Example.COM.',
+  ])('readRequest accepts the plain Host %j and verifies the configured URL', async (host) => {
+    const headers = await createSigner({ scheme: schemes.twilio, secrets: 'tok', crypto }).sign({
+      body: form,
+      url: `${origin}/hook-b?x=1`,
+    });
+    const request = adapterRequest(host, '/hook-b?x=1', {
+      ...headers,
+      'x-forwarded-host': 'hooks.example.com, proxy.internal:8080',
+    });
+    const input = await readRequest(request, { publicOrigin: origin });
+    expect(input.url).toBe(`${origin}/hook-b?x=1`);
+    const fresh = createVerifier({ scheme: schemes.twilio, secrets: 'tok', crypto, store: false });
+    await expect(fresh.verify(input)).resolves.toMatchObject({ scheme: 'twilio' });
+  });
+
+  it('readIncomingMessage uses the request target, never Host, and refuses a "#" in it', async () => {
+    const headers = await createSigner({ scheme: schemes.twilio, secrets: 'tok', crypto }).sign({
+      body: form,
+      url: `${origin}/hook-b`,
+    });
+    const req = (url: string, host: string) =>
+      Object.assign(Readable.from([Buffer.from(form)]), {
+        headers: { ...headers, host },
+        url,
+      });
+    const input = await readIncomingMessage(req('/hook-b', 'hooks.example.com/other-hook#'), {
+      publicOrigin: origin,
+    });
+    expect(input.url).toBe(`${origin}/hook-b`);
+    await expect(verifier.verify(input)).resolves.toMatchObject({ scheme: 'twilio' });
+    for (const url of ['/other-hook#/hook-b', '/hook-b#', 'http://vendor.example/sms']) {
+      await expect(
+        readIncomingMessage(req(url, 'hooks.example.com'), { publicOrigin: origin }),
+      ).rejects.toMatchObject({ code: 'ERR_WEBHOOK_HEADER_MALFORMED', header: ':path' });
+    }
+  });
 });

@@ -23,8 +23,9 @@ export interface ReadIncomingMessageOptions extends ReadBodyOptions {
   /**
    * The public origin the sender called, e.g. `'https://hooks.example.com'`, from your
    * configuration (never from the request's `Host` header), to rebuild the full URL for schemes
-   * that sign it (Twilio). The request path must be a plain path on that origin: `//host/…`,
-   * `/\host/…`, any backslash, or a path resolving to another origin is
+   * that sign it (Twilio). Only `req.url` (the request target) is used, never `Host`. It must be a
+   * plain path on that origin: `//host/…`, `/\host/…`, any backslash, a `#`, an absolute-form
+   * target (`http://other/…`), or a path resolving to another origin is
    * `ERR_WEBHOOK_HEADER_MALFORMED` with `header: ':path'`. Default: none (`url` is left out).
    */
   publicOrigin?: string;

@@ -1,6 +1,6 @@
 import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
-import { publicUrl } from '../internal/publicUrl.ts';
+import { publicUrl, requestPath } from '../internal/publicUrl.ts';
 import type { VerifyInput } from '../verifier/createVerifier.ts';
 
 /** What {@link readRequest} and `readIncomingMessage` return: a `VerifyInput` whose body is bytes. */
@@ -49,9 +49,12 @@ export interface ReadRequestOptions extends ReadBodyOptions {
    * configuration. When set, the returned `url` is this origin plus the request's path and query,
    * instead of `request.url`: on Node adapters (Hono, Next.js, Remix on Node) `request.url` is
    * built from the `Host` header, which the client chooses, so a scheme that signs the URL
-   * (Twilio) should not trust it. A path that is not a plain path on that origin (`//host/…`,
-   * any backslash) is `ERR_WEBHOOK_HEADER_MALFORMED` with `header: ':path'`. Default: none
-   * (`url` is `request.url`).
+   * (Twilio) should not trust it. Nor can the path be taken on trust, since Node accepts a `Host`
+   * such as `hooks.example.com/other-hook#` (giving `…/other-hook#/real-path`): so with this option
+   * a `request.url` with a fragment or user info, or a `Host` / `X-Forwarded-Host` header that is
+   * not a plain `host[:port]`, is `ERR_WEBHOOK_HEADER_MALFORMED` (`header` is `':path'` or the
+   * header's name), as is a path that is not a plain path on that origin (`//host/…`, any
+   * backslash, `header: ':path'`). Default: none (`url` is `request.url`).
    */
   publicOrigin?: string;
 }
@@ -88,8 +91,7 @@ export async function readRequest(
   const max = bodyLimit(options);
   let url = request.url;
   if (options.publicOrigin !== undefined) {
-    const parsed = URL.parse(url);
-    url = publicUrl(parsed === null ? '' : parsed.pathname + parsed.search, options.publicOrigin);
+    url = publicUrl(requestPath(url, request.headers), options.publicOrigin);
   }
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) throw tooLarge(max);

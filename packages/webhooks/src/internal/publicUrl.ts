@@ -1,5 +1,6 @@
 import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
+import { malformed } from './headers.ts';
 
 /** `ERR_WEBHOOK_HEADER_MALFORMED` about the request path (`header: ':path'`). */
 export function badPath(reason: string): WebhookError {
@@ -12,7 +13,7 @@ export function badPath(reason: string): WebhookError {
  * The full URL of a request path under a configured public origin. The path must be a plain
  * origin-relative path: not `//host…` or `/\host…` (which WHATWG URL resolves to ANOTHER host, so a
  * signature made for another service's URL would verify here), no backslash anywhere, and the
- * resolved URL must keep the configured origin. Otherwise `ERR_WEBHOOK_HEADER_MALFORMED` with
+ * resolved URL must keep the configured origin, and no `#` (a request target has no fragment). Otherwise `ERR_WEBHOOK_HEADER_MALFORMED` with
  * `header: ':path'`. A `publicOrigin` that is not an absolute URL is misuse (`TypeError`).
  */
 export function publicUrl(path: string, origin: string): string {
@@ -27,10 +28,46 @@ export function publicUrl(path: string, origin: string): string {
     throw badPath('is not an origin-relative path');
   }
   if (path.includes('\\')) throw badPath('contains a backslash');
+  // A request target never carries a fragment (RFC 9112 §3.2); one here was smuggled in.
+  if (path.includes('#')) throw badPath('contains a fragment ("#")');
   const base = new URL(origin);
   const url = URL.parse(path, base);
   if (url === null) throw badPath('is not a valid URL path');
   // The final guard, whatever the parser strips or folds (tabs, newlines…): same origin or refuse.
   if (url.origin !== base.origin) throw badPath('resolves to another origin');
   return url.href;
+}
+
+/** A plain `host[:port]`: a DNS name or IPv4 address, or a bracketed IPv6 address, then a port. */
+const PLAIN_AUTHORITY = /^(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+
+/** The headers Node adapters (Hono, Next.js, Remix on Node) build `request.url`'s authority from. */
+const AUTHORITY_HEADERS = ['host', 'x-forwarded-host'] as const;
+
+/**
+ * The path and query of a Fetch `Request`'s URL, for {@link publicUrl}, refusing what a client can
+ * smuggle into it. Node adapters build `request.url` as `http://${Host}${req.url}`, and Node
+ * accepts nearly any text in `Host`: `h/x`, `h\x` or `h?x` prefix the path or query (`/x/hook`),
+ * `h#` or `h/x#` turn the real target into a fragment (`http://h/other-hook#/hook`, pathname
+ * `/other-hook`), `u@h` adds user info, an empty Host makes the first path segment the host. So:
+ * a URL with a fragment (even empty) or user info is refused, and so is a `Host` or
+ * `X-Forwarded-Host` header on the request (each comma-separated item) that is not a plain
+ * `host[:port]`: all `ERR_WEBHOOK_HEADER_MALFORMED` (`header: ':path'`, or the header's name).
+ */
+export function requestPath(url: string, headers: Headers): string {
+  const parsed = URL.parse(url);
+  if (parsed === null) throw badPath('is not part of a valid URL');
+  // The serializer keeps even an empty fragment (`…/hook#`), so look at the text.
+  if (url.includes('#')) throw badPath('is followed by a fragment ("#")');
+  if (parsed.username !== '' || parsed.password !== '') {
+    throw badPath('is under a URL with user info ("@")');
+  }
+  for (const name of AUTHORITY_HEADERS) {
+    const value = headers.get(name);
+    if (value === null) continue;
+    for (const item of value.split(',')) {
+      if (!PLAIN_AUTHORITY.test(item.trim())) throw malformed(name, 'is not a plain host[:port]');
+    }
+  }
+  return parsed.pathname + parsed.search;
 }
