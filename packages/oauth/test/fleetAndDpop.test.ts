@@ -161,6 +161,111 @@ describe('fleet mode (shared Store)', () => {
   });
 });
 
+/** A store whose token writes take `delayMs` on the clock to land (the lock and reads are fast). */
+function slowWriteStore(clock: ManualClock, delayMs: number): Store {
+  const memory = new MemoryStore({ clock });
+  return {
+    get: (k) => memory.get(k),
+    async set(k, v, t) {
+      if (k.endsWith(':token')) await clock.sleep(delayMs);
+      return memory.set(k, v, t);
+    },
+    setIfAbsent: (k, v, t) => memory.setIfAbsent(k, v, t),
+    increment: (k, t, b) => memory.increment(k, t, b),
+    delete: (k) => memory.delete(k),
+    compareAndDelete: (k, e) => memory.compareAndDelete(k, e),
+  };
+}
+
+describe('fleet mode: a token invalidated while its store write is pending', () => {
+  it('is not written back for the fleet by a write that lands after invalidate()', async () => {
+    const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, 800));
+    const [a, b] = [providers[0]!, providers[1]!];
+    const revoked = (await a.getToken()).value.reveal();
+    let invalidatedAt = 0;
+    const invalidating = a.invalidate().then(() => {
+      invalidatedAt = clock.now();
+    });
+    await advance(clock, 1000);
+    await invalidating;
+    const other = b.getToken();
+    await advance(clock, 300);
+    expect((await other).value.reveal()).not.toBe(revoked);
+    expect(server.tokenRequests).toHaveLength(2);
+    // invalidate() resolved once the pending write had landed and been undone.
+    expect(invalidatedAt).toBeGreaterThanOrEqual(T0 + 800);
+    // And its 401s are acted on: B fetched that token itself.
+    server.resourceStatuses = [401];
+    const retried = b.fetch(`${API}/orders`);
+    await advance(clock, 300);
+    expect((await retried).status).toBe(200);
+    expect(server.tokenRequests).toHaveLength(3);
+  });
+
+  it('is removed again when its write lands after storeTimeoutMs', async () => {
+    const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, 1500));
+    const [a, b] = [providers[0]!, providers[1]!];
+    const revoked = (await a.getToken()).value.reveal();
+    const invalidating = a.invalidate();
+    await advance(clock, 1000); // the bound: invalidate() does not wait for more
+    await invalidating;
+    await advance(clock, 1000); // the write lands at 1500 ms
+    const other = b.getToken();
+    await advance(clock, 300);
+    expect((await other).value.reveal()).not.toBe(revoked);
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+
+  it('a 401 retry neither waits for the write nor lets the refused token reach the fleet', async () => {
+    const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, 800));
+    const [a, b] = [providers[0]!, providers[1]!];
+    const refused = (await a.getToken()).value.reveal();
+    server.resourceStatuses = [401];
+    let answered = false;
+    const call = a.fetch(`${API}/orders`).then((response) => {
+      answered = true;
+      return response;
+    });
+    // The retry's token request does not wait on this process's own lock or its pending write.
+    await settle();
+    expect(answered).toBe(true);
+    expect((await call).status).toBe(200);
+    expect(server.tokenRequests).toHaveLength(2);
+    const replacement = (await a.getToken()).value.reveal();
+    expect(replacement).not.toBe(refused);
+    expect(server.resourceRequests[1]!.headers.get('authorization')).toBe(`Bearer ${replacement}`);
+    // Both writes land in order; the fleet gets the replacement, never the refused token.
+    await advance(clock, 2000);
+    const other = b.getToken();
+    await advance(clock, 300);
+    expect((await other).value.reveal()).toBe(replacement);
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+
+  it('a replacement invalidated while queued behind the pending write is never written', async () => {
+    const { providers, server, clock, store } = fleet(2, (c) => spyStore(slowWriteStore(c, 800)));
+    const spy = store as SpyStore;
+    const [a, b] = [providers[0]!, providers[1]!];
+    await a.getToken();
+    server.resourceStatuses = [401];
+    const call = a.fetch(`${API}/orders`);
+    await settle();
+    expect((await call).status).toBe(200);
+    const replacement = (await a.getToken()).value.reveal();
+    // Its write still waits for the refused token's (800 ms): it is dropped, never written.
+    const invalidating = a.invalidate(replacement);
+    await advance(clock, 2000);
+    await invalidating;
+    const tokenWrites = spy.writes.filter(([k]) => k.endsWith(':token'));
+    expect(tokenWrites).toHaveLength(1);
+    expect(tokenWrites[0]![1]).not.toContain(replacement);
+    const other = b.getToken();
+    await advance(clock, 300);
+    expect((await other).value.reveal()).not.toBe(replacement);
+    expect(server.tokenRequests).toHaveLength(3);
+  });
+});
+
 describe('fleet mode: a slow or hung store', () => {
   const never = <T>(): Promise<T> => new Promise<T>(() => {});
 

@@ -4,7 +4,7 @@ import type { AccessToken } from '../token/AccessToken.ts';
 import type { GetTokenOptions } from '../token/TokenProviderOptions.ts';
 import { classifyError, isRetryable } from './classifyError.ts';
 import { fromResponse, type Held, type TokenResponse, toHeld } from './held.ts';
-import { obtainShared } from './obtainShared.ts';
+import { obtainShared, type Publication } from './obtainShared.ts';
 import { backoffMs, type ResolvedPolicy } from './policy.ts';
 import { parseRecord } from './sharedRecord.ts';
 import { storeCall } from './storeCall.ts';
@@ -56,6 +56,8 @@ export class TokenSource {
   #invalidated: string | undefined;
   /** When this process last replaced a token because a resource server answered 401. */
   #lastUnauthorizedAt = Number.NEGATIVE_INFINITY;
+  /** Fleet mode: our latest background store write and lock release (possibly still pending). */
+  #publication: Publication | undefined;
 
   constructor(
     ctx: SourceContext,
@@ -92,25 +94,49 @@ export class TokenSource {
   }
 
   async invalidate(token?: AccessToken | string): Promise<void> {
+    const held = this.#drop(token);
+    if (held !== undefined) await this.#forget(held);
+  }
+
+  /** Stops holding `token` (or whatever is held): the held token it was, if any. */
+  #drop(token: AccessToken | string | undefined): Held | undefined {
     const held = this.#held;
-    if (held === undefined) return;
+    if (held === undefined) return undefined;
     if (token !== undefined) {
       const value = typeof token === 'string' ? token : token.value.reveal();
-      if (held.token !== token && held.token.value.reveal() !== value) return;
+      if (held.token !== token && held.token.value.reveal() !== value) return undefined;
     }
     this.#held = undefined;
     this.#invalidated = held.token.value.reveal();
     this.#cancelTimer();
     this.#ctx.telemetry.count('portcullis.oauth.invalidations');
+    return held;
+  }
+
+  /**
+   * Removes a dropped token from the fleet store. If our write of it is still pending, waits for
+   * that write first (at most `storeTimeoutMs`), or the write would put the token back after the
+   * delete found nothing; a write landing later still is deleted when it lands (revoke()).
+   * Never rejects.
+   */
+  async #forget(held: Held): Promise<void> {
     const fleet = this.#ctx.fleet;
-    const keys = await this.#keys();
-    if (fleet !== undefined && keys !== undefined) {
-      await storeCall(this.#ctx.clock, fleet.storeTimeoutMs, () =>
-        fleet.store.compareAndDelete(keys.token, held.record),
-      ).catch(() => {
-        this.#ctx.telemetry.count('portcullis.oauth.store_errors');
-      });
+    if (fleet === undefined) return;
+    const publication = this.#publication;
+    if (publication !== undefined && publication.record === held.record) {
+      publication.revoke();
+      // `written` never rejects; bounded here too, as it may follow earlier writes of ours.
+      await storeCall(this.#ctx.clock, fleet.storeTimeoutMs, () => publication.written).catch(
+        () => {},
+      );
     }
+    const keys = await this.#keys();
+    if (keys === undefined) return;
+    await storeCall(this.#ctx.clock, fleet.storeTimeoutMs, () =>
+      fleet.store.compareAndDelete(keys.token, held.record),
+    ).catch(() => {
+      this.#ctx.telemetry.count('portcullis.oauth.store_errors');
+    });
   }
 
   /**
@@ -137,7 +163,10 @@ export class TokenSource {
     if (now - this.#lastUnauthorizedAt < interval) return false;
     if (held.adopted && now - held.token.issuedAt < interval) return false;
     this.#lastUnauthorizedAt = now;
-    await this.invalidate(token);
+    const dropped = this.#drop(token);
+    // The retry does not wait for the store: its refresh takes over our lock if a write of the
+    // refused token is pending, and its own write follows that one (see obtainShared).
+    if (dropped !== undefined) void this.#forget(dropped);
     return true;
   }
 
@@ -299,6 +328,15 @@ export class TokenSource {
       telemetry: this.#ctx.telemetry,
       adoptable: (raw) => this.#adoptable(raw),
       request: () => this.#request(),
+      claimLock: () => {
+        const publication = this.#publication;
+        return publication?.claim() === true
+          ? { owner: publication.owner, after: publication.written }
+          : undefined;
+      },
+      published: (publication) => {
+        this.#publication = publication;
+      },
     });
   }
 

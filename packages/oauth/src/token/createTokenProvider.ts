@@ -35,7 +35,9 @@ export interface TokenHandle {
   getToken(options?: GetTokenOptions): Promise<AccessToken>;
   /**
    * Drops the cached token (only if it is `token`, when given), here and in the fleet store, so
-   * the next call requests a new one.
+   * the next call requests a new one. In a fleet, resolves once the token is deleted from the
+   * store; if this process's write of it is still pending, that write is waited for first (at most
+   * `fleet.storeTimeoutMs`), and a write landing later still is deleted when it lands.
    */
   invalidate(token?: AccessToken | string): Promise<void>;
   /**
