@@ -223,7 +223,7 @@ describe.each(BACKENDS)('the Twilio URL keeps the configured origin (%s)', (cryp
     ['hooks.example.com?x', 'host'],
     ['hooks.example.com#', 'host'],
     ['', 'host'],
-    ['hooks.example.com:', 'host'],
+    ['bücher.example', 'host'],
     ['hooks.example.com:8080/x', 'host'],
   ])('readRequest refuses the Host %j (not a plain host[:port])', async (host, header) => {
     const request = adapterRequest(host, '/hook-b', await vendorSigned());
@@ -277,12 +277,49 @@ describe.each(BACKENDS)('the Twilio URL keeps the configured origin (%s)', (cryp
     });
   });
 
+  it.each(['', ' ', ', hooks.example.com', ' ,a.example'])(
+    'readRequest refuses the X-Forwarded-Host %j (no first host)',
+    async (value) => {
+      const headers = { ...(await vendorSigned()), 'x-forwarded-host': value };
+      const request = adapterRequest('hooks.example.com', '/hook-b', headers);
+      await expect(readRequest(request, { publicOrigin: origin })).rejects.toMatchObject({
+        code: 'ERR_WEBHOOK_HEADER_MALFORMED',
+        header: 'x-forwarded-host',
+      });
+    },
+  );
+
+  it.each(['hooks.example.com,', 'a.example,, b.example:8443', 'a.example, '])(
+    'readRequest skips the empty items of the X-Forwarded-Host %j',
+    async (value) => {
+      const headers = await createSigner({ scheme: schemes.twilio, secrets: 'tok', crypto }).sign({
+        body: form,
+        url: `${origin}/hook-b`,
+      });
+      const request = adapterRequest('hooks.example.com', '/hook-b', {
+        ...headers,
+        'x-forwarded-host': value,
+      });
+      const input = await readRequest(request, { publicOrigin: origin });
+      expect(input.url).toBe(`${origin}/hook-b`);
+      const fresh = createVerifier({
+        scheme: schemes.twilio,
+        secrets: 'tok',
+        crypto,
+        store: false,
+      });
+      await expect(fresh.verify(input)).resolves.toMatchObject({ scheme: 'twilio' });
+    },
+  );
+
   it.each([
     'hooks.example.com',
     'hooks.example.com:8443',
     '127.0.0.1:3000',
     '[::1]:3000',
     'Hooks.Example.COM.',
+    'hooks.example.com:',
+    'xn--bcher-kva.example',
   ])('readRequest accepts the plain Host %j and verifies the configured URL', async (host) => {
     const headers = await createSigner({ scheme: schemes.twilio, secrets: 'tok', crypto }).sign({
       body: form,

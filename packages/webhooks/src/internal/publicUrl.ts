@@ -38,8 +38,12 @@ export function publicUrl(path: string, origin: string): string {
   return url.href;
 }
 
-/** A plain `host[:port]`: a DNS name or IPv4 address, or a bracketed IPv6 address, then a port. */
-const PLAIN_AUTHORITY = /^(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{1,5})?$/;
+/**
+ * A plain `host[:port]`: an ASCII DNS name (an IDN in its punycode `xn--` form, as browsers and
+ * proxies send it; raw UTF-8 is refused) or IPv4 address, or a bracketed IPv6 address, then a
+ * port, which may be empty (`h:`, allowed by RFC 3986 §3.2.3).
+ */
+const PLAIN_AUTHORITY = /^(?:[A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])(?::[0-9]{0,5})?$/;
 
 /** The headers Node adapters (Hono, Next.js, Remix on Node) build `request.url`'s authority from. */
 const AUTHORITY_HEADERS = ['host', 'x-forwarded-host'] as const;
@@ -51,8 +55,9 @@ const AUTHORITY_HEADERS = ['host', 'x-forwarded-host'] as const;
  * `h#` or `h/x#` turn the real target into a fragment (`http://h/other-hook#/hook`, pathname
  * `/other-hook`), `u@h` adds user info, an empty Host makes the first path segment the host. So:
  * a URL with a fragment (even empty) or user info is refused, and so is a `Host` or
- * `X-Forwarded-Host` header on the request (each comma-separated item) that is not a plain
- * `host[:port]`: all `ERR_WEBHOOK_HEADER_MALFORMED` (`header: ':path'`, or the header's name).
+ * `X-Forwarded-Host` header on the request (each comma-separated item; empty
+ * ones are skipped, but not the first)
+ * that is not a plain `host[:port]` (ASCII; an empty port is allowed): all `ERR_WEBHOOK_HEADER_MALFORMED` (`header: ':path'`, or the header's name).
  */
 export function requestPath(url: string, headers: Headers): string {
   const parsed = URL.parse(url);
@@ -65,8 +70,15 @@ export function requestPath(url: string, headers: Headers): string {
   for (const name of AUTHORITY_HEADERS) {
     const value = headers.get(name);
     if (value === null) continue;
-    for (const item of value.split(',')) {
-      if (!PLAIN_AUTHORITY.test(item.trim())) throw malformed(name, 'is not a plain host[:port]');
+    // Empty list items (`h,`, `a,,b`) are skipped, as RFC 9110 §5.6.1 asks, except the first:
+    // adapters take the first item as the host (Express's `req.hostname`), and an empty host
+    // makes the first path segment the host. So `""`, `" "` and `", h"` are refused.
+    const items = value.split(',').map((item) => item.trim());
+    if (items[0] === '') throw malformed(name, 'is not a plain host[:port]');
+    for (const item of items) {
+      if (item !== '' && !PLAIN_AUTHORITY.test(item)) {
+        throw malformed(name, 'is not a plain host[:port]');
+      }
     }
   }
   return parsed.pathname + parsed.search;

@@ -10,8 +10,8 @@ import type { Part } from '../internal/crypto/CryptoBackend.ts';
 import { type CryptoChoice, selectBackend } from '../internal/crypto/selectBackend.ts';
 import { encode } from '../internal/encoding.ts';
 import { describeMessageId, isMessageId } from '../internal/messageId.ts';
+import { schemeIdSource } from '../internal/schemeIds.ts';
 import { KeyRing, type PreparedKey, type SecretsOption } from '../internal/secrets.ts';
-import { generateId } from '../keys/generateId.ts';
 import type { Scheme, SignatureCandidate, SignedMeta } from '../schemes/Scheme.ts';
 import { standard } from '../schemes/standard.ts';
 
@@ -40,7 +40,11 @@ export interface SignInput {
   /**
    * The message id (kept across retries): 1–256 visible ASCII characters without `.`, nor (for a
    * `defineHmacScheme` template) the characters next to `{id}` — the scheme's `isValidId`, the
-   * rule its verifier applies; another id is a `TypeError`. Default: a new {@link generateId} value.
+   * rule its verifier applies; another id is a `TypeError`. Default: a new {@link generateId} value,
+   * or, when the scheme forbids one of its characters (`_`, `-`…), 128 random bits as 32
+   * characters the scheme allows (lower-case hex unless a hex digit is forbidden), after `msg_`
+   * when that is allowed. With a hand-written `isValidId` that refuses such ids too, `sign()`
+   * without an id is a `TypeError`.
    */
   id?: string;
   /** The timestamp in Unix seconds (new on each attempt). Default: now. */
@@ -82,6 +86,23 @@ export function createSigner(options: SignerOptions): Signer {
   const ring = new KeyRing(scheme, backend, options.secrets, 'sign');
   const t = options.telemetry ?? telemetry('@portcullis/webhooks');
   const attributes = { scheme: scheme.name };
+  const needsId = scheme.idSigned || scheme.headerNames.length > 1;
+  // Default ids the scheme's own rule accepts (a template may forbid `_` or `-` next to `{id}`).
+  // `undefined` when the rule refuses every id this can make (a hand-written `isValidId`): then
+  // each `sign()` needs an explicit id.
+  const newId = needsId ? schemeIdSource(scheme.isValidId?.bind(scheme)) : undefined;
+  const defaultId = (): string | undefined => {
+    if (!needsId) return undefined;
+    const id = newId?.();
+    if (id === undefined) {
+      throw invalidArgument(
+        'id',
+        `given: the ${scheme.name} scheme's id rule refuses generated ids, so pass an id (${scheme.idRule ?? describeMessageId()})`,
+        'value',
+      );
+    }
+    return id;
+  };
 
   function signWith(
     keys: readonly PreparedKey[],
@@ -122,8 +143,7 @@ export function createSigner(options: SignerOptions): Signer {
     if (typeof input !== 'object' || input === null)
       throw invalidArgument('input', 'an object { body }');
     const body = rawBody(input.body);
-    const id =
-      input.id ?? (scheme.idSigned || scheme.headerNames.length > 1 ? generateId() : undefined);
+    const id = input.id ?? defaultId();
     // The scheme's own id rule (what its verifier accepts), so no signed message is refused there.
     if (
       id !== undefined &&
