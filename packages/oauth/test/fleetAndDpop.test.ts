@@ -18,6 +18,7 @@ function fleet(
   processes: number,
   makeStore: (clock: ManualClock) => Store = (clock) => new MemoryStore({ clock }),
   options: Partial<TokenProviderOptions> = {},
+  storeTimeoutMs?: number,
 ) {
   const clock = new ManualClock(T0);
   const store = makeStore(clock);
@@ -32,7 +33,12 @@ function fleet(
       clock,
       random: () => i / processes,
       refresh: { clockSkewMs: 10_000 },
-      fleet: { store, lockTtlMs: 5000, pollIntervalMs: 100 },
+      fleet: {
+        store,
+        lockTtlMs: 5000,
+        pollIntervalMs: 100,
+        ...(storeTimeoutMs === undefined ? {} : { storeTimeoutMs }),
+      },
       ...options,
     }),
   );
@@ -162,12 +168,15 @@ describe('fleet mode (shared Store)', () => {
 });
 
 /** A store whose token writes take `delayMs` on the clock to land (the lock and reads are fast). */
-function slowWriteStore(clock: ManualClock, delayMs: number): Store {
+/** Token writes land after `delayMs` (or, given a list, after each delay in turn, then 100 ms). */
+function slowWriteStore(clock: ManualClock, delayMs: number | number[]): Store {
   const memory = new MemoryStore({ clock });
+  const delays = typeof delayMs === 'number' ? undefined : [...delayMs];
+  const fixed = typeof delayMs === 'number' ? delayMs : 100;
   return {
     get: (k) => memory.get(k),
     async set(k, v, t) {
-      if (k.endsWith(':token')) await clock.sleep(delayMs);
+      if (k.endsWith(':token')) await clock.sleep(delays?.shift() ?? fixed);
       return memory.set(k, v, t);
     },
     setIfAbsent: (k, v, t) => memory.setIfAbsent(k, v, t),
@@ -263,6 +272,65 @@ describe('fleet mode: a token invalidated while its store write is pending', () 
     await advance(clock, 300);
     expect((await other).value.reveal()).not.toBe(replacement);
     expect(server.tokenRequests).toHaveLength(3);
+  });
+});
+
+describe('fleet mode: the order of our own store writes', () => {
+  it('a token invalidated after a later refresh failed is still revoked (its write never reaches the fleet)', async () => {
+    const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, 800));
+    const [a, b] = [providers[0]!, providers[1]!];
+    await a.getToken();
+    await advance(clock, 100);
+    const held = await a.getToken({ forceRefresh: true });
+    await advance(clock, 100);
+    // A refresh that fails records only a lock release: the pending write of `held` is still ours.
+    server.replies = [{ kind: 'error', status: 503 }];
+    await expect(a.getToken({ forceRefresh: true })).rejects.toMatchObject({
+      code: 'ERR_OAUTH_SERVER_UNAVAILABLE',
+    });
+    const invalidating = a.invalidate(held);
+    await advance(clock, 1100);
+    await invalidating;
+    await advance(clock, 3000);
+    const other = b.getToken();
+    await advance(clock, 300);
+    expect((await other).value.reveal()).not.toBe(held.value.reveal());
+    expect(server.tokenRequests).toHaveLength(3);
+  });
+
+  it('a newer token is the one left in the store when an older write lands late', async () => {
+    // The first write lands after 1500 ms (past storeTimeoutMs), the next after 100 ms.
+    const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, [1500, 100]));
+    const [a, b] = [providers[0]!, providers[1]!];
+    const older = (await a.getToken()).value.reveal();
+    await advance(clock, 100);
+    const newer = (await a.getToken({ forceRefresh: true })).value.reveal();
+    expect(newer).not.toBe(older);
+    await advance(clock, 3000);
+    const other = b.getToken();
+    await advance(clock, 300);
+    expect((await other).value.reveal()).toBe(newer);
+    expect(server.tokenRequests).toHaveLength(2);
+  });
+
+  it('a lock past its TTL is not taken over: a fresh one is taken', async () => {
+    // The first write takes 7 s (storeTimeoutMs 8 s), longer than the 5 s lock TTL.
+    const { providers, clock, store } = fleet(
+      1,
+      (c) => spyStore(slowWriteStore(c, [7000, 100])),
+      {},
+      8000,
+    );
+    const spy = store as SpyStore;
+    const a = providers[0]!;
+    await a.getToken();
+    const lockTakes = () => spy.writes.filter(([k]) => k.endsWith(':lock')).length;
+    expect(lockTakes()).toBe(1);
+    await advance(clock, 5500); // our lock has expired; its write is still pending
+    const refreshing = a.getToken({ forceRefresh: true });
+    await advance(clock, 100);
+    await refreshing;
+    expect(lockTakes()).toBe(2);
   });
 });
 

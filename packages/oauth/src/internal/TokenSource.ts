@@ -56,8 +56,12 @@ export class TokenSource {
   #invalidated: string | undefined;
   /** When this process last replaced a token because a resource server answered 401. */
   #lastUnauthorizedAt = Number.NEGATIVE_INFINITY;
-  /** Fleet mode: our latest background store write and lock release (possibly still pending). */
+  /** Fleet mode: our latest background store write or lock release (possibly still pending). */
   #publication: Publication | undefined;
+  /** Fleet mode: our latest publication with a token (the next write is sent after it lands). */
+  #lastWrite: Publication | undefined;
+  /** Fleet mode: every publication of ours whose token write has not landed yet. */
+  readonly #pending = new Set<Publication>();
 
   constructor(
     ctx: SourceContext,
@@ -114,7 +118,8 @@ export class TokenSource {
   }
 
   /**
-   * Removes a dropped token from the fleet store. If our write of it is still pending, waits for
+   * Removes a dropped token from the fleet store. If a write of it is still pending (whichever
+   * publication it is: later refreshes may have failed or adopted another token since), waits for
    * that write first (at most `storeTimeoutMs`), or the write would put the token back after the
    * delete found nothing; a write landing later still is deleted when it lands (revoke()).
    * Never rejects.
@@ -122,13 +127,13 @@ export class TokenSource {
   async #forget(held: Held): Promise<void> {
     const fleet = this.#ctx.fleet;
     if (fleet === undefined) return;
-    const publication = this.#publication;
-    if (publication !== undefined && publication.record === held.record) {
-      publication.revoke();
+    const writes = [...this.#pending].filter((p) => p.record === held.record);
+    for (const publication of writes) publication.revoke();
+    if (writes.length > 0) {
       // `written` never rejects; bounded here too, as it may follow earlier writes of ours.
-      await storeCall(this.#ctx.clock, fleet.storeTimeoutMs, () => publication.written).catch(
-        () => {},
-      );
+      await storeCall(this.#ctx.clock, fleet.storeTimeoutMs, () =>
+        Promise.all(writes.map((p) => p.written)),
+      ).catch(() => {});
     }
     const keys = await this.#keys();
     if (keys === undefined) return;
@@ -331,11 +336,19 @@ export class TokenSource {
       claimLock: () => {
         const publication = this.#publication;
         return publication?.claim() === true
-          ? { owner: publication.owner, after: publication.written }
+          ? { owner: publication.owner, lockedAt: publication.lockedAt, after: publication.written }
           : undefined;
       },
+      previousWrite: () => this.#lastWrite,
       published: (publication) => {
         this.#publication = publication;
+        if (publication.record === undefined) return;
+        this.#lastWrite = publication;
+        this.#pending.add(publication);
+        void publication.landed.then(() => {
+          this.#pending.delete(publication);
+          if (this.#lastWrite === publication) this.#lastWrite = undefined;
+        });
       },
     });
   }
