@@ -170,6 +170,20 @@ function publish(
   const deleteRecord = (record: string): void => {
     bounded(() => store.compareAndDelete(keys.token, record)).then(() => {}, failed);
   };
+  /** Writes our record; once it has landed, however late, undoes it if it must not stay. */
+  const send = (record: string, ttlMs: number): Promise<unknown> => {
+    const landing = Promise.resolve().then(() => store.set(keys.token, record, ttlMs));
+    landing.then(
+      () => {
+        // A newer write of ours was sent meanwhile: it must be the one left in the store.
+        if (successor !== undefined) successor.restore(record);
+        // Invalidated before the write landed, however late: deleted again once it has.
+        else if (revoked) deleteRecord(record);
+      },
+      () => {},
+    );
+    return landing;
+  };
   const publication: Publication = {
     owner,
     lockedAt,
@@ -193,7 +207,8 @@ function publish(
       if (successor !== undefined) return successor.restore(stale);
       const ttlMs = fresh === undefined ? 0 : fresh.token.expiresAt - clock.now();
       if (fresh === undefined || revoked || ttlMs <= 0) return deleteRecord(stale);
-      bounded(() => store.set(keys.token, fresh.record, ttlMs)).then(() => {}, failed);
+      const landing = send(fresh.record, ttlMs);
+      bounded(() => landing).then(() => {}, failed);
     },
   };
   const write = async (): Promise<void> => {
@@ -209,19 +224,8 @@ function publish(
     if (ttlMs <= 0) return;
     previous?.supersede(publication);
     sent = true;
-    const landing = Promise.resolve().then(() => store.set(keys.token, fresh.record, ttlMs));
-    landing
-      .then(
-        () => {
-          // A newer write of ours was sent meanwhile: it must be the one left in the store.
-          if (successor !== undefined) successor.restore(fresh.record);
-          // Invalidated before the write landed, however late: deleted again once it has.
-          else if (revoked) deleteRecord(fresh.record);
-        },
-        () => {},
-      )
-      .finally(markLanded)
-      .catch(failed);
+    const landing = send(fresh.record, ttlMs);
+    landing.then(markLanded, markLanded);
     await bounded(() => landing).catch(failed);
   };
   const written: Promise<void> = write()
