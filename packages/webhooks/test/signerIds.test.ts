@@ -97,6 +97,16 @@ describe.each(BACKENDS)('default ids (%s)', (crypto) => {
     expect(headers['x-acme-id']).toBe('order-42');
   });
 
+  it('a hand-written rule that also fixes the length gets ids it accepts', async () => {
+    const base = acme('{id}.{body}');
+    const hex32: Scheme = { ...base, isValidId: (id) => /^[0-9a-f]{32}$/.test(id) };
+    const signer = createSigner({ scheme: hex32, secrets: 'k', crypto });
+    for (let i = 0; i < 20; i++) {
+      const id = (await signer.sign({ body: 'x' }))['x-acme-id'] as string;
+      expect(id).toMatch(/^[0-9a-f]{32}$/);
+    }
+  });
+
   it('the standard scheme keeps generateId() ids', async () => {
     const signer = createSigner({ secrets: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw', crypto });
     const id = (await signer.sign({ body: 'x' }))['webhook-id'] as string;

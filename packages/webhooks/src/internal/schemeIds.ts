@@ -25,9 +25,11 @@ export function schemeIdSource(
   if (valid(GENERATED_CHARS)) {
     make = generateId;
   } else {
-    const alphabet = [...FALLBACK_CHARS].filter((c) => valid(c)).slice(0, 16);
+    // Each character is tried at the fallback's full length, so a rule that also fixes the
+    // length (`/^[0-9a-f]{32}$/`) is read right.
+    const alphabet = [...FALLBACK_CHARS].filter((c) => valid(c.repeat(32))).slice(0, 16);
     if (alphabet.length < 16) return undefined;
-    const prefix = valid('msg_') ? 'msg_' : '';
+    const prefix = valid(`msg_${(alphabet[0] as string).repeat(32)}`) ? 'msg_' : '';
     make = () => {
       let id = prefix;
       for (const byte of globalThis.crypto.getRandomValues(new Uint8Array(16))) {
