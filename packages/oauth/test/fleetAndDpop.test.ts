@@ -186,157 +186,227 @@ function slowWriteStore(clock: ManualClock, delayMs: number | number[]): Store {
   };
 }
 
-describe('fleet mode: a token invalidated while its store write is pending', () => {
-  it('is not written back for the fleet by a write that lands after invalidate()', async () => {
+/** Resolves `promise` while the clock advances `ms` (the store's writes and timeouts run). */
+async function during<T>(clock: ManualClock, promise: Promise<T>, ms: number): Promise<T> {
+  await advance(clock, ms);
+  return promise;
+}
+
+const never = <T>(): Promise<T> => new Promise<T>(() => {});
+
+function track<T>(promise: Promise<T>): { settled: () => boolean; promise: Promise<T> } {
+  let done = false;
+  promise.then(
+    () => {
+      done = true;
+    },
+    () => {
+      done = true;
+    },
+  );
+  return { settled: () => done, promise };
+}
+
+/** The fleet's stored token record, read straight from the store (undefined when none). */
+async function storedToken(store: Store, spy: SpyStore): Promise<string | undefined> {
+  const key = spy.writes.find(([k]) => k.endsWith(':token'))?.[0];
+  return key === undefined ? undefined : store.get(key);
+}
+
+describe('fleet mode: getToken() waits for the store write, bounded', () => {
+  it('returns once the write has landed and the lock is released; the fleet then adopts it', async () => {
+    const { providers, server, clock, store } = fleet(2, (c) => spyStore(slowWriteStore(c, 800)));
+    const [a, b] = [providers[0]!, providers[1]!];
+    const call = track(a.getToken());
+    await advance(clock, 750);
+    expect(call.settled()).toBe(false);
+    await advance(clock, 100);
+    expect(call.settled()).toBe(true);
+    const token = (await call.promise).value.reveal();
+    // The lock is gone (released, not left for its TTL) and the record is in the store.
+    const lockKey = (store as SpyStore).writes.find(([k]) => k.endsWith(':lock'))![0];
+    expect(await store.get(lockKey)).toBeUndefined();
+    expect(await storedToken(store, store as SpyStore)).toContain(token);
+    await expect(b.getToken()).resolves.toMatchObject({ value: expect.anything() });
+    expect((await b.getToken()).value.reveal()).toBe(token);
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+
+  it('a hung write and a hung lock release cost getToken() at most 2 × storeTimeoutMs', async () => {
+    const { providers, server, clock } = fleet(
+      1,
+      (c) => ({ ...spyStore(new MemoryStore({ clock: c })), set: never, compareAndDelete: never }),
+      {},
+      500,
+    );
+    const call = track(providers[0]!.getToken());
+    await settle();
+    clock.advance(500); // the write times out; the lock release starts
+    await settle();
+    clock.advance(499);
+    await settle();
+    expect(call.settled()).toBe(false);
+    clock.advance(1);
+    await settle();
+    expect(call.settled()).toBe(true);
+    await expect(call.promise).resolves.toMatchObject({ type: 'Bearer' });
+    expect(server.tokenRequests).toHaveLength(1);
+  });
+});
+
+describe('fleet mode: a token invalidated around its store write', () => {
+  it('is deleted from the store by invalidate(): no other process adopts it', async () => {
     const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, 800));
     const [a, b] = [providers[0]!, providers[1]!];
-    const revoked = (await a.getToken()).value.reveal();
-    let invalidatedAt = 0;
-    const invalidating = a.invalidate().then(() => {
-      invalidatedAt = clock.now();
-    });
-    await advance(clock, 1000);
-    await invalidating;
-    const other = b.getToken();
-    await advance(clock, 300);
-    expect((await other).value.reveal()).not.toBe(revoked);
+    const revoked = (await during(clock, a.getToken(), 900)).value.reveal();
+    await during(clock, a.invalidate(), 100);
+    const other = await during(clock, b.getToken(), 1000);
+    expect(other.value.reveal()).not.toBe(revoked);
     expect(server.tokenRequests).toHaveLength(2);
-    // invalidate() resolved once the pending write had landed and been undone.
-    expect(invalidatedAt).toBeGreaterThanOrEqual(T0 + 800);
     // And its 401s are acted on: B fetched that token itself.
     server.resourceStatuses = [401];
-    const retried = b.fetch(`${API}/orders`);
-    await advance(clock, 300);
-    expect((await retried).status).toBe(200);
+    const retried = await during(clock, b.fetch(`${API}/orders`), 1000);
+    expect(retried.status).toBe(200);
     expect(server.tokenRequests).toHaveLength(3);
   });
 
-  it('is removed again when its write lands after storeTimeoutMs', async () => {
+  it('is deleted again when its write lands after storeTimeoutMs', async () => {
     const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, 1500));
     const [a, b] = [providers[0]!, providers[1]!];
-    const revoked = (await a.getToken()).value.reveal();
-    const invalidating = a.invalidate();
-    await advance(clock, 1000); // the bound: invalidate() does not wait for more
-    await invalidating;
-    await advance(clock, 1000); // the write lands at 1500 ms
-    const other = b.getToken();
-    await advance(clock, 300);
-    expect((await other).value.reveal()).not.toBe(revoked);
+    const call = track(a.getToken());
+    await advance(clock, 1100); // the bound (and a step): getToken() does not wait for more
+    expect(call.settled()).toBe(true);
+    const revoked = (await call.promise).value.reveal();
+    await during(clock, a.invalidate(), 100);
+    await advance(clock, 1000); // the write lands at 1500 ms, and is deleted
+    const other = await during(clock, b.getToken(), 2000);
+    expect(other.value.reveal()).not.toBe(revoked);
     expect(server.tokenRequests).toHaveLength(2);
   });
 
-  it('a 401 retry neither waits for the write nor lets the refused token reach the fleet', async () => {
+  it('a 401 retry gets a new token; the refused one never reaches the fleet', async () => {
     const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, 800));
     const [a, b] = [providers[0]!, providers[1]!];
-    const refused = (await a.getToken()).value.reveal();
+    const refused = (await during(clock, a.getToken(), 900)).value.reveal();
     server.resourceStatuses = [401];
-    let answered = false;
-    const call = a.fetch(`${API}/orders`).then((response) => {
-      answered = true;
-      return response;
-    });
-    // The retry's token request does not wait on this process's own lock or its pending write.
-    await settle();
-    expect(answered).toBe(true);
-    expect((await call).status).toBe(200);
+    const response = await during(clock, a.fetch(`${API}/orders`), 1000);
+    expect(response.status).toBe(200);
     expect(server.tokenRequests).toHaveLength(2);
     const replacement = (await a.getToken()).value.reveal();
     expect(replacement).not.toBe(refused);
     expect(server.resourceRequests[1]!.headers.get('authorization')).toBe(`Bearer ${replacement}`);
-    // Both writes land in order; the fleet gets the replacement, never the refused token.
     await advance(clock, 2000);
-    const other = b.getToken();
-    await advance(clock, 300);
-    expect((await other).value.reveal()).toBe(replacement);
+    const other = await during(clock, b.getToken(), 300);
+    expect(other.value.reveal()).toBe(replacement);
     expect(server.tokenRequests).toHaveLength(2);
   });
 
-  it('a replacement invalidated while queued behind the pending write is never written', async () => {
-    const { providers, server, clock, store } = fleet(2, (c) => spyStore(slowWriteStore(c, 800)));
-    const spy = store as SpyStore;
+  it('a replacement invalidated while its write is still pending is deleted when it lands', async () => {
+    const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, 1500));
     const [a, b] = [providers[0]!, providers[1]!];
-    await a.getToken();
+    const refused = (await during(clock, a.getToken(), 1100)).value.reveal();
     server.resourceStatuses = [401];
-    const call = a.fetch(`${API}/orders`);
-    await settle();
-    expect((await call).status).toBe(200);
+    expect((await during(clock, a.fetch(`${API}/orders`), 1100)).status).toBe(200);
     const replacement = (await a.getToken()).value.reveal();
-    // Its write still waits for the refused token's (800 ms): it is dropped, never written.
-    const invalidating = a.invalidate(replacement);
-    await advance(clock, 2000);
-    await invalidating;
-    const tokenWrites = spy.writes.filter(([k]) => k.endsWith(':token'));
-    expect(tokenWrites).toHaveLength(1);
-    expect(tokenWrites[0]![1]).not.toContain(replacement);
-    const other = b.getToken();
-    await advance(clock, 300);
-    expect((await other).value.reveal()).not.toBe(replacement);
+    await during(clock, a.invalidate(replacement), 100);
+    await advance(clock, 2000); // both late writes land, and are deleted
+    const other = (await during(clock, b.getToken(), 2000)).value.reveal();
+    expect(other).not.toBe(replacement);
+    expect(other).not.toBe(refused);
     expect(server.tokenRequests).toHaveLength(3);
+  });
+
+  it('a token invalidated after a later refresh failed is still removed', async () => {
+    const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, 1500));
+    const [a, b] = [providers[0]!, providers[1]!];
+    await during(clock, a.getToken(), 1100);
+    const held = await during(clock, a.getToken({ forceRefresh: true }), 1100);
+    server.replies = [{ kind: 'error', status: 503 }];
+    const failing = a.getToken({ forceRefresh: true });
+    await expect(during(clock, failing, 100)).rejects.toMatchObject({
+      code: 'ERR_OAUTH_SERVER_UNAVAILABLE',
+    });
+    await during(clock, a.invalidate(held), 100);
+    await advance(clock, 3000);
+    const other = await during(clock, b.getToken(), 2000);
+    expect(other.value.reveal()).not.toBe(held.value.reveal());
+    expect(server.tokenRequests).toHaveLength(4); // the failed one counts
   });
 });
 
-describe('fleet mode: the order of our own store writes', () => {
-  it('a token invalidated after a later refresh failed is still revoked (its write never reaches the fleet)', async () => {
-    const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, 800));
+describe('fleet mode: late writes never leave an older or revoked token last', () => {
+  // Each of these lets the first token write land only after 5 s (storeTimeoutMs is 1 s).
+  function lateFirstWrite(c: ManualClock): Store {
+    return slowWriteStore(c, [5000, 0, 0, 0]);
+  }
+
+  it('an older write landing after a newer one is deleted, not left last', async () => {
+    const { providers, server, clock, store } = fleet(2, (c) => spyStore(lateFirstWrite(c)));
     const [a, b] = [providers[0]!, providers[1]!];
-    await a.getToken();
-    await advance(clock, 100);
-    const held = await a.getToken({ forceRefresh: true });
-    await advance(clock, 100);
-    // A refresh that fails records only a lock release: the pending write of `held` is still ours.
-    server.replies = [{ kind: 'error', status: 503 }];
-    await expect(a.getToken({ forceRefresh: true })).rejects.toMatchObject({
-      code: 'ERR_OAUTH_SERVER_UNAVAILABLE',
-    });
-    const invalidating = a.invalidate(held);
-    await advance(clock, 1100);
-    await invalidating;
-    await advance(clock, 3000);
-    const other = b.getToken();
-    await advance(clock, 300);
-    expect((await other).value.reveal()).not.toBe(held.value.reveal());
+    const older = (await during(clock, a.getToken(), 1100)).value.reveal();
+    const newer = (await during(clock, a.getToken({ forceRefresh: true }), 100)).value.reveal();
+    expect(newer).not.toBe(older);
+    await advance(clock, 5000);
+    expect(await storedToken(store, store as SpyStore)).toBeUndefined();
+    const other = (await during(clock, b.getToken(), 2000)).value.reveal();
+    expect(other).not.toBe(older);
+    expect((await a.getToken()).value.reveal()).toBe(newer);
     expect(server.tokenRequests).toHaveLength(3);
   });
 
-  it('a newer token is the one left in the store when an older write lands late', async () => {
-    // The first write lands after 1500 ms (past storeTimeoutMs), the next after 100 ms.
-    const { providers, server, clock } = fleet(2, (c) => slowWriteStore(c, [1500, 100]));
+  it('a token invalidated twice is never re-sent or adopted (review r1)', async () => {
+    const { providers, server, clock } = fleet(2, (c) => lateFirstWrite(c));
     const [a, b] = [providers[0]!, providers[1]!];
-    const older = (await a.getToken()).value.reveal();
-    await advance(clock, 100);
-    const newer = (await a.getToken({ forceRefresh: true })).value.reveal();
-    expect(newer).not.toBe(older);
-    await advance(clock, 3000);
-    const other = b.getToken();
-    await advance(clock, 300);
-    expect((await other).value.reveal()).toBe(newer);
-    expect(server.tokenRequests).toHaveLength(2);
+    const t1 = await during(clock, a.getToken(), 1100); // its write lands at 5 s
+    await during(clock, a.invalidate(t1), 100);
+    const t2 = await during(clock, a.getToken(), 100); // written at once
+    await during(clock, a.invalidate(t2), 100);
+    await advance(clock, 4000); // t1 lands late, and is deleted
+    const got = (await during(clock, b.getToken(), 2000)).value.reveal();
+    expect(got).not.toBe(t1.value.reveal());
+    expect(got).not.toBe(t2.value.reveal());
+    expect(server.tokenRequests).toHaveLength(3);
   });
 
-  it('a lock past its TTL is not taken over: a fresh one is taken', async () => {
-    // The first write takes 7 s (storeTimeoutMs 8 s), longer than the 5 s lock TTL.
-    const { providers, clock, store } = fleet(
-      1,
-      (c) => spyStore(slowWriteStore(c, [7000, 100])),
-      {},
-      8000,
-    );
-    const spy = store as SpyStore;
+  it('an older token is not left last when a newer one was revoked before its write (review r3)', async () => {
+    const { providers, server, clock, store } = fleet(2, (c) => spyStore(lateFirstWrite(c)));
+    const [a, b] = [providers[0]!, providers[1]!];
+    const t1 = await during(clock, a.getToken(), 1100); // its write lands at 5 s
+    const t2 = await during(clock, a.getToken({ forceRefresh: true }), 100);
+    await during(clock, a.invalidate(t2), 100);
+    const t3 = await during(clock, a.getToken(), 100);
+    await advance(clock, 5000); // t1 lands late over t3, and is deleted
+    expect(await storedToken(store, store as SpyStore)).toBeUndefined();
+    const got = (await during(clock, b.getToken(), 2000)).value.reveal();
+    expect([t1, t2].map((t) => t.value.reveal())).not.toContain(got);
+    expect((await a.getToken()).value.reveal()).toBe(t3.value.reveal());
+    expect(server.tokenRequests).toHaveLength(4);
+  });
+
+  it('writes that never land keep nothing pending: each refresh is bounded (review r2)', async () => {
+    const { providers, server, clock } = fleet(1, (c) => {
+      const memory = new MemoryStore({ clock: c });
+      return {
+        ...spyStore(memory),
+        set: (k, v, t) => (k.endsWith(':token') ? never() : memory.set(k, v, t)),
+      };
+    });
     const a = providers[0]!;
-    await a.getToken();
-    const lockTakes = () => spy.writes.filter(([k]) => k.endsWith(':lock')).length;
-    expect(lockTakes()).toBe(1);
-    await advance(clock, 5500); // our lock has expired; its write is still pending
-    const refreshing = a.getToken({ forceRefresh: true });
-    await advance(clock, 100);
-    await refreshing;
-    expect(lockTakes()).toBe(2);
+    for (let i = 1; i <= 40; i++) {
+      const refresh = track(a.getToken({ forceRefresh: true }));
+      await advance(clock, 1100); // storeTimeoutMs, and a step
+      expect(refresh.settled()).toBe(true);
+      await refresh.promise;
+      // Only the refresh timer is scheduled: no timers for writes that never land.
+      expect(clock.pending).toBeLessThanOrEqual(1);
+    }
+    a.close();
+    expect(clock.pending).toBe(0);
+    expect(server.tokenRequests).toHaveLength(40);
   });
 });
 
 describe('fleet mode: a slow or hung store', () => {
-  const never = <T>(): Promise<T> => new Promise<T>(() => {});
-
   function withStore(store: Store, storeTimeoutMs?: number) {
     const clock = new ManualClock(T0);
     const server = fakeServer(clock);
@@ -357,19 +427,6 @@ describe('fleet mode: a slow or hung store', () => {
       fleet: storeTimeoutMs === undefined ? { store } : { store, storeTimeoutMs },
     });
     return { clock, server, provider, counts };
-  }
-
-  function track<T>(promise: Promise<T>): { settled: () => boolean; promise: Promise<T> } {
-    let done = false;
-    promise.then(
-      () => {
-        done = true;
-      },
-      () => {
-        done = true;
-      },
-    );
-    return { settled: () => done, promise };
   }
 
   it('a hung store costs getToken() at most storeTimeoutMs, then the process fetches on its own', async () => {
@@ -412,26 +469,6 @@ describe('fleet mode: a slow or hung store', () => {
     expect(call.settled()).toBe(true);
     await expect(call.promise).resolves.toMatchObject({ type: 'Bearer' });
     expect(server.tokenRequests).toHaveLength(1);
-  });
-
-  it('the new token is returned without waiting for the store write or the lock release', async () => {
-    const memory = new MemoryStore();
-    const { clock, provider, counts } = withStore({
-      ...spyStore(memory),
-      set: never,
-      compareAndDelete: never,
-    });
-    const call = track(provider.getToken());
-    await settle();
-    expect(call.settled()).toBe(true);
-    await expect(call.promise).resolves.toMatchObject({ type: 'Bearer' });
-    // The background write and release time out in turn, counted, never thrown.
-    clock.advance(1000);
-    await settle();
-    clock.advance(1000);
-    await settle();
-    expect(counts.get('portcullis.oauth.store_errors')).toBe(2);
-    provider.close();
   });
 
   it('a failing write is counted, not thrown (no unhandled rejection)', async () => {

@@ -4,7 +4,7 @@ import type { AccessToken } from '../token/AccessToken.ts';
 import type { GetTokenOptions } from '../token/TokenProviderOptions.ts';
 import { classifyError, isRetryable } from './classifyError.ts';
 import { fromResponse, type Held, type TokenResponse, toHeld } from './held.ts';
-import { obtainShared, type Publication } from './obtainShared.ts';
+import { obtainShared } from './obtainShared.ts';
 import { backoffMs, type ResolvedPolicy } from './policy.ts';
 import { parseRecord } from './sharedRecord.ts';
 import { storeCall } from './storeCall.ts';
@@ -56,12 +56,6 @@ export class TokenSource {
   #invalidated: string | undefined;
   /** When this process last replaced a token because a resource server answered 401. */
   #lastUnauthorizedAt = Number.NEGATIVE_INFINITY;
-  /** Fleet mode: our latest background store write or lock release (possibly still pending). */
-  #publication: Publication | undefined;
-  /** Fleet mode: our latest publication with a token (the next write is sent after it lands). */
-  #lastWrite: Publication | undefined;
-  /** Fleet mode: every publication of ours whose token write has not landed yet. */
-  readonly #pending = new Set<Publication>();
 
   constructor(
     ctx: SourceContext,
@@ -118,23 +112,14 @@ export class TokenSource {
   }
 
   /**
-   * Removes a dropped token from the fleet store. If a write of it is still pending (whichever
-   * publication it is: later refreshes may have failed or adopted another token since), waits for
-   * that write first (at most `storeTimeoutMs`), or the write would put the token back after the
-   * delete found nothing; a write landing later still is deleted when it lands (revoke()).
+   * Removes a dropped token from the fleet store (compare-and-delete, bounded by
+   * `storeTimeoutMs`). Its write was awaited before the token was held; one that ran past the
+   * bound deletes itself when it lands, as the token is no longer held (see obtainShared).
    * Never rejects.
    */
   async #forget(held: Held): Promise<void> {
     const fleet = this.#ctx.fleet;
     if (fleet === undefined) return;
-    const writes = [...this.#pending].filter((p) => p.record === held.record);
-    for (const publication of writes) publication.revoke();
-    if (writes.length > 0) {
-      // `written` never rejects; bounded here too, as it may follow earlier writes of ours.
-      await storeCall(this.#ctx.clock, fleet.storeTimeoutMs, () =>
-        Promise.all(writes.map((p) => p.written)),
-      ).catch(() => {});
-    }
     const keys = await this.#keys();
     if (keys === undefined) return;
     await storeCall(this.#ctx.clock, fleet.storeTimeoutMs, () =>
@@ -169,8 +154,8 @@ export class TokenSource {
     if (held.adopted && now - held.token.issuedAt < interval) return false;
     this.#lastUnauthorizedAt = now;
     const dropped = this.#drop(token);
-    // The retry does not wait for the store: its refresh takes over our lock if a write of the
-    // refused token is pending, and its own write follows that one (see obtainShared).
+    // The retry does not wait for the delete: this process never adopts the refused token again,
+    // and the retry's own write replaces it in the store.
     if (dropped !== undefined) void this.#forget(dropped);
     return true;
   }
@@ -333,23 +318,8 @@ export class TokenSource {
       telemetry: this.#ctx.telemetry,
       adoptable: (raw) => this.#adoptable(raw),
       request: () => this.#request(),
-      claimLock: () => {
-        const publication = this.#publication;
-        return publication?.claim() === true
-          ? { owner: publication.owner, lockedAt: publication.lockedAt, after: publication.written }
-          : undefined;
-      },
-      previousWrite: () => this.#lastWrite,
-      published: (publication) => {
-        this.#publication = publication;
-        if (publication.record === undefined) return;
-        this.#lastWrite = publication;
-        this.#pending.add(publication);
-        void publication.landed.then(() => {
-          this.#pending.delete(publication);
-          if (this.#lastWrite === publication) this.#lastWrite = undefined;
-        });
-      },
+      holds: (record) => !this.#closed && this.#held?.record === record,
+      settled: () => this.#inflight?.catch(() => {}) ?? Promise.resolve(),
     });
   }
 

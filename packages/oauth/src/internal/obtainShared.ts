@@ -3,45 +3,6 @@ import type { Held } from './held.ts';
 import { storeCall } from './storeCall.ts';
 import type { SharedContext } from './TokenSource.ts';
 
-/**
- * The background write of one token and the release of our refresh lock, as the cache entry sees
- * them (see {@link obtainShared}).
- */
-export interface Publication {
-  /** Our owner id in the lock. */
-  readonly owner: string;
-  /** When the lock was taken (clock ms): it is ours until `lockTtlMs` after this. */
-  readonly lockedAt: number;
-  /** The record being written; undefined when only the lock is released. */
-  readonly record: string | undefined;
-  /** Settles (never rejects) once the write has landed, failed or run past `storeTimeoutMs`. */
-  readonly written: Promise<void>;
-  /**
-   * Settles (never rejects) once the write has really landed or failed, however late, or was
-   * never sent: the next write of ours is sent after it (bounded), so the older token does not
-   * land last.
-   */
-  readonly landed: Promise<void>;
-  /**
-   * The written token was invalidated: when its write lands, however late, it is deleted again
-   * (the invalidator, which deletes it too, may have stopped waiting for the write).
-   */
-  revoke(): void;
-  /**
-   * Takes over our lock for another refresh by this process: this publication will not release
-   * it. False once the release has begun or the lock's TTL has run out (the lock is no longer
-   * ours to take over).
-   */
-  claim(): boolean;
-  /**
-   * A newer write of ours was sent while this one was pending: if this one lands after it, the
-   * newer record is put back (or, when that one was revoked, this one deleted).
-   */
-  supersede(by: Publication): void;
-  /** Puts back the newest write of ours over `stale`, a late-landing older one (see supersede). */
-  restore(stale: string): void;
-}
-
 /** What {@link obtainShared} needs from the cache entry. */
 export interface SharedObtain extends SharedContext {
   keys: { token: string; lock: string };
@@ -52,77 +13,73 @@ export interface SharedObtain extends SharedContext {
   /** One token request. */
   request(): Promise<Held>;
   /**
-   * The lock this process still holds for a pending publication, taken over (see
-   * {@link Publication.claim}), with that publication's write to wait for before ours.
+   * Whether `record` is still the token this cache entry holds (false once it was invalidated,
+   * replaced or the entry closed). Asked when a write that ran past `storeTimeoutMs` lands, after
+   * the refresh that wrote it has settled (see {@link SharedObtain.settled}).
    */
-  claimLock(): { owner: string; lockedAt: number; after: Promise<void> } | undefined;
-  /** This process's latest publication with a record (its write possibly still pending). */
-  previousWrite(): Publication | undefined;
-  /** Told of each publication as it starts. */
-  published(publication: Publication): void;
+  holds(record: string): boolean;
+  /** Settles (never rejects) once the cache entry's refresh in progress, if any, has settled. */
+  settled(): Promise<unknown>;
 }
 
 /**
  * Fleet mode: take a stored token when it is good; otherwise take the refresh lock, check the
- * store again, request, and return the token at once while it is written to the store and the
- * lock (only our own) released in the background; while another process holds the lock, poll for
- * its token, at most until its lock has expired. A lock this process still holds for a pending
- * write (a refresh right after the last one: a 401, `invalidate()`, `forceRefresh`) is taken over,
- * not waited for, while it is within `lockTtlMs`. Each write of ours is sent once the previous one
- * has landed (waited for at most `storeTimeoutMs`); one landing later still puts the newer record
- * back, so the older token is never the one left in the store. Every store call is bounded by `storeTimeoutMs`: a failing, slow or hung store makes this
- * process fetch on its own rather than fail or wait.
+ * store again, request, wait for the store write of the new token and the release of our lock
+ * (each bounded by `storeTimeoutMs`), then return it. While another process holds the lock, poll
+ * for its token, at most until its lock has expired. A write that ran past `storeTimeoutMs` may
+ * still land: when it does, it is deleted again unless its token is still the one this process
+ * holds, so a late write never leaves a revoked or older token in the store. Every store call is
+ * bounded: a failing, slow or hung store makes this process fetch on its own rather than fail or
+ * wait.
  */
 export async function obtainShared(o: SharedObtain): Promise<Held> {
   const { store, keys, clock, telemetry } = o;
   const call = <T>(operation: () => Promise<T>): Promise<T> =>
     storeCall(clock, o.storeTimeoutMs, operation);
+  const failed = (): void => telemetry.count('portcullis.oauth.store_errors');
   const giveUpAt = clock.now() + o.lockTtlMs + o.pollIntervalMs;
   for (;;) {
     let owner: string | undefined;
-    let lockedAt = 0;
-    let after: Promise<void> | undefined;
     try {
       const shared = o.adoptable(await call(() => store.get(keys.token)));
       if (shared !== undefined) {
         telemetry.count('portcullis.oauth.shared_hits');
         return shared;
       }
-      const ours = o.claimLock();
-      if (ours !== undefined) ({ owner, lockedAt, after } = ours);
-      else {
-        lockedAt = clock.now();
-        owner = await takeLock(o);
-      }
+      owner = await takeLock(o);
     } catch {
-      telemetry.count('portcullis.oauth.store_errors');
+      failed();
       return o.request();
     }
     if (owner !== undefined) {
+      const release = (): Promise<void> =>
+        call(() => store.compareAndDelete(keys.lock, owner)).then(() => {}, failed);
       let fresh: Held;
       try {
         // Double-check: another process may have refreshed between our read and our lock.
         const raw = await call(() => store.get(keys.token)).catch(() => {
-          telemetry.count('portcullis.oauth.store_errors');
+          failed();
           return undefined;
         });
         const shared = o.adoptable(raw);
         if (shared !== undefined) {
-          o.published(publish(o, owner, lockedAt, undefined, after));
+          await release();
           return shared;
         }
         fresh = await o.request();
       } catch (error) {
-        o.published(publish(o, owner, lockedAt, undefined, after));
+        await release();
         throw error;
       }
-      o.published(publish(o, owner, lockedAt, fresh, after));
+      await write(o, fresh);
+      await release();
       return fresh;
     }
     if (clock.now() >= giveUpAt) return o.request();
     await clock.sleep(o.pollIntervalMs);
   }
 }
+
 /** Takes the refresh lock: our owner id, or undefined when another process holds it. */
 async function takeLock(o: SharedObtain): Promise<string | undefined> {
   const { store, keys } = o;
@@ -140,106 +97,31 @@ async function takeLock(o: SharedObtain): Promise<string | undefined> {
 }
 
 /**
- * In the background (the caller already has its token). With a token: once this process's previous
- * write has landed (waited for at most `storeTimeoutMs`), writes `fresh` with a TTL equal to its
- * remaining lifetime, then releases our lock unless another refresh of ours has claimed it. Without
- * one: releases the lock once `after` (the write of the publication whose lock we took over) has
- * settled. Each call is bounded; failures are counted as `store_errors`, never thrown.
+ * Writes `fresh` with a TTL equal to its remaining lifetime, waiting at most `storeTimeoutMs`.
+ * A write still pending then gets one compensating handler: when it lands, however late, and the
+ * refresh that wrote it has settled, its record is deleted (compare-and-delete) unless this
+ * process still holds that token. Failures are counted as `store_errors`, never thrown.
  */
-function publish(
-  o: SharedObtain,
-  owner: string,
-  lockedAt: number,
-  fresh: Held | undefined,
-  after: Promise<void> | undefined,
-): Publication {
+async function write(o: SharedObtain, fresh: Held): Promise<void> {
   const { store, keys, clock, telemetry } = o;
   const failed = (): void => telemetry.count('portcullis.oauth.store_errors');
-  const bounded = <T>(operation: () => Promise<T>): Promise<T> =>
-    storeCall(clock, o.storeTimeoutMs, operation);
-  const previous = fresh === undefined ? undefined : o.previousWrite();
-  let revoked = false;
-  let claimed = false;
-  let releasing = false;
-  let sent = false;
-  let successor: Publication | undefined;
-  let markLanded: () => void = () => {};
-  const landed = new Promise<void>((resolve) => {
-    markLanded = resolve;
-  });
-  const deleteRecord = (record: string): void => {
-    bounded(() => store.compareAndDelete(keys.token, record)).then(() => {}, failed);
-  };
-  /** Writes our record; once it has landed, however late, undoes it if it must not stay. */
-  const send = (record: string, ttlMs: number): Promise<unknown> => {
-    const landing = Promise.resolve().then(() => store.set(keys.token, record, ttlMs));
-    landing.then(
-      () => {
-        // A newer write of ours was sent meanwhile: it must be the one left in the store.
-        if (successor !== undefined) successor.restore(record);
-        // Invalidated before the write landed, however late: deleted again once it has.
-        else if (revoked) deleteRecord(record);
-      },
-      () => {},
-    );
-    return landing;
-  };
-  const publication: Publication = {
-    owner,
-    lockedAt,
-    record: fresh?.record,
-    get written(): Promise<void> {
-      return written;
-    },
-    landed,
-    revoke: () => {
-      revoked = true;
-    },
-    claim: () => {
-      if (releasing || clock.now() - lockedAt >= o.lockTtlMs) return false;
-      claimed = true;
-      return true;
-    },
-    supersede: (by) => {
-      successor = by;
-    },
-    restore: (stale) => {
-      if (successor !== undefined) return successor.restore(stale);
-      const ttlMs = fresh === undefined ? 0 : fresh.token.expiresAt - clock.now();
-      if (fresh === undefined || revoked || ttlMs <= 0) return deleteRecord(stale);
-      const landing = send(fresh.record, ttlMs);
-      bounded(() => landing).then(() => {}, failed);
-    },
-  };
-  const write = async (): Promise<void> => {
-    if (fresh === undefined) {
-      await after;
-      return;
-    }
-    // Our previous write first (bounded): if it lands later still, it restores this one.
-    if (previous !== undefined) await bounded(() => previous.landed).catch(() => {});
-    // Invalidated while waiting for an earlier write of ours: never written at all.
-    if (revoked) return;
-    const ttlMs = fresh.token.expiresAt - clock.now();
-    if (ttlMs <= 0) return;
-    previous?.supersede(publication);
-    sent = true;
-    const landing = send(fresh.record, ttlMs);
-    landing.then(markLanded, markLanded);
-    await bounded(() => landing).catch(failed);
-  };
-  const written: Promise<void> = write()
-    .catch(failed)
-    .finally(() => {
-      // A write never sent (none, revoked, expired) has landed as far as the next one cares.
-      if (!sent) markLanded();
-    });
-  written
-    .then(async () => {
-      if (claimed) return;
-      releasing = true;
-      await bounded(() => store.compareAndDelete(keys.lock, owner)).catch(failed);
-    })
-    .catch(failed);
-  return publication;
+  const ttlMs = fresh.token.expiresAt - clock.now();
+  if (ttlMs <= 0) return;
+  const { record } = fresh;
+  const landing = Promise.resolve().then(() => store.set(keys.token, record, ttlMs));
+  try {
+    await storeCall(clock, o.storeTimeoutMs, () => landing);
+  } catch {
+    failed();
+    // Timed out (a write that failed outright lands nothing: the chain ends in the catch).
+    landing
+      .then(() => o.settled())
+      .then(() => {
+        if (o.holds(record)) return;
+        return storeCall(clock, o.storeTimeoutMs, () =>
+          store.compareAndDelete(keys.token, record),
+        ).then(() => {}, failed);
+      })
+      .catch(() => {}); // the late write failed after all: nothing landed
+  }
 }
