@@ -183,8 +183,10 @@ export interface FleetOptions {
   /**
    * Longest wait for one store call. A call that takes longer counts as a store failure
    * (`portcullis.oauth.store_errors`) and the process gets its token with its own request, so a
-   * slow or hung store never hangs `getToken()`. Writing a new token to the store and releasing
-   * the lock happen in the background: callers never wait for them. Milliseconds. Default: 1000.
+   * slow or hung store never hangs `getToken()`. After a refresh, `getToken()` waits for the store
+   * write of the new token and the release of the lock, each bounded by this (at most twice it in
+   * all); a write that lands later than this is deleted again if its token is no longer the one
+   * held (invalidated, replaced or closed). Milliseconds. Default: 1000.
    */
   storeTimeoutMs?: number;
 }

@@ -30,14 +30,16 @@ export interface TokenHandle {
   /**
    * A valid access token: the cached one (refreshed in the background ahead of expiry), or a new
    * one. Any number of concurrent callers share one token request. Rejects with an `OAuthError`
-   * only when no valid token is left and a new one cannot be had.
+   * only when no valid token is left and a new one cannot be had. In a fleet, a new token is
+   * returned once its store write and the lock release are done, each bounded by
+   * `fleet.storeTimeoutMs`; a write landing later is deleted if the token is no longer current.
    */
   getToken(options?: GetTokenOptions): Promise<AccessToken>;
   /**
    * Drops the cached token (only if it is `token`, when given), here and in the fleet store, so
-   * the next call requests a new one. In a fleet, resolves once the token is deleted from the
-   * store; if this process's write of it is still pending, that write is waited for first (at most
-   * `fleet.storeTimeoutMs`), and a write landing later still is deleted when it lands.
+   * the next call requests a new one. In a fleet, resolves once the token's record is deleted
+   * from the store (compare-and-delete, bounded by `fleet.storeTimeoutMs`); a write of it that ran
+   * past that bound is deleted when it lands.
    */
   invalidate(token?: AccessToken | string): Promise<void>;
   /**
