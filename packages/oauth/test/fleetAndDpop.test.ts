@@ -207,6 +207,20 @@ function track<T>(promise: Promise<T>): { settled: () => boolean; promise: Promi
   return { settled: () => done, promise };
 }
 
+/** Asserts `call` is still pending `ms - 1` ms from now and settled at exactly `ms`. */
+async function expectSettlesAfter(
+  clock: ManualClock,
+  call: { settled: () => boolean },
+  ms: number,
+): Promise<void> {
+  clock.advance(ms - 1);
+  await settle();
+  expect(call.settled()).toBe(false);
+  clock.advance(1);
+  await settle();
+  expect(call.settled()).toBe(true);
+}
+
 /** The fleet's stored token record, read straight from the store (undefined when none). */
 async function storedToken(store: Store, spy: SpyStore): Promise<string | undefined> {
   const key = spy.writes.find(([k]) => k.endsWith(':token'))?.[0];
@@ -243,12 +257,7 @@ describe('fleet mode: getToken() waits for the store write, bounded', () => {
     await settle();
     clock.advance(500); // the write times out; the lock release starts
     await settle();
-    clock.advance(499);
-    await settle();
-    expect(call.settled()).toBe(false);
-    clock.advance(1);
-    await settle();
-    expect(call.settled()).toBe(true);
+    await expectSettlesAfter(clock, call, 500);
     await expect(call.promise).resolves.toMatchObject({ type: 'Bearer' });
     expect(server.tokenRequests).toHaveLength(1);
   });
@@ -445,12 +454,7 @@ describe('fleet mode: a slow or hung store', () => {
     const { clock, server, provider, counts } = withStore(hung, 250);
     const call = track(provider.getToken());
     await settle();
-    clock.advance(249);
-    await settle();
-    expect(call.settled()).toBe(false);
-    clock.advance(1);
-    await settle();
-    expect(call.settled()).toBe(true);
+    await expectSettlesAfter(clock, call, 250);
     await expect(call.promise).resolves.toMatchObject({ type: 'Bearer' });
     expect(server.tokenRequests).toHaveLength(1);
     expect(counts.get('portcullis.oauth.store_errors')).toBe(1);
@@ -465,12 +469,7 @@ describe('fleet mode: a slow or hung store', () => {
     });
     const call = track(provider.getToken());
     await settle();
-    clock.advance(999);
-    await settle();
-    expect(call.settled()).toBe(false);
-    clock.advance(1);
-    await settle();
-    expect(call.settled()).toBe(true);
+    await expectSettlesAfter(clock, call, 1000);
     await expect(call.promise).resolves.toMatchObject({ type: 'Bearer' });
     expect(server.tokenRequests).toHaveLength(1);
   });

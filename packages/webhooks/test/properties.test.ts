@@ -1,8 +1,11 @@
 import {
+  type CryptoChoice,
   createSigner,
   createVerifier,
   defineHmacScheme,
+  type HeadersInput,
   isWebhookError,
+  type Scheme,
   schemes,
 } from '@portcullis/webhooks';
 import fc from 'fast-check';
@@ -10,6 +13,26 @@ import { describe, expect, it } from 'vitest';
 import { BACKENDS, clockAt, NOW_SEC, SECRET } from './helpers.ts';
 
 const RUNS = 150;
+
+/** Verifies arbitrary headers with `scheme`: whatever happens, nothing but a WebhookError escapes. */
+async function expectOnlyWebhookErrors(
+  scheme: Scheme,
+  headers: HeadersInput,
+  crypto: CryptoChoice,
+): Promise<void> {
+  const v = createVerifier({
+    scheme,
+    secrets: scheme === schemes.standard ? SECRET : 's',
+    crypto,
+    clock: clockAt(),
+    store: false,
+  });
+  try {
+    await v.verify({ headers, body: 'x=1', url: 'https://example.com/' });
+  } catch (error) {
+    expect(isWebhookError(error), String(error)).toBe(true);
+  }
+}
 
 /** Changes one character of `text` at `index` to a different printable ASCII character. */
 function mutate(text: string, index: number, delta: number): string {
@@ -200,18 +223,7 @@ describe.each(BACKENDS)('properties (%s)', (crypto) => {
         fc.constantFrom(...all),
         fc.dictionary(fc.constantFrom(...names), value),
         async (scheme, headers) => {
-          const v = createVerifier({
-            scheme,
-            secrets: scheme === schemes.standard ? SECRET : 's',
-            crypto,
-            clock: clockAt(),
-            store: false,
-          });
-          try {
-            await v.verify({ headers, body: 'x=1', url: 'https://example.com/' });
-          } catch (error) {
-            expect(isWebhookError(error), String(error)).toBe(true);
-          }
+          await expectOnlyWebhookErrors(scheme, headers, crypto);
         },
       ),
       { numRuns: RUNS * 2 },
@@ -249,18 +261,7 @@ describe.each(BACKENDS)('properties (%s)', (crypto) => {
             get: (name: string): string | null =>
               (present.includes(name) ? pick(name) : null) as string | null,
           };
-          const v = createVerifier({
-            scheme,
-            secrets: scheme === schemes.standard ? SECRET : 's',
-            crypto,
-            clock: clockAt(),
-            store: false,
-          });
-          try {
-            await v.verify({ headers, body: 'x=1', url: 'https://example.com/' });
-          } catch (error) {
-            expect(isWebhookError(error), String(error)).toBe(true);
-          }
+          await expectOnlyWebhookErrors(scheme, headers, crypto);
         },
       ),
       { numRuns: RUNS * 2 },
