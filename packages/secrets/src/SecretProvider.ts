@@ -21,7 +21,9 @@ export interface SecretVersion {
 export type SecretVersionInfo = Omit<SecretVersion, 'value'>;
 
 /** Which version to read: a stage (default `'current'`) or an exact version id. */
-export type SecretSelector = { stage?: SecretStage; versionId?: never } | { versionId: string; stage?: never };
+export type SecretSelector =
+  | { stage?: SecretStage; versionId?: never }
+  | { versionId: string; stage?: never };
 
 /** Options every provider call takes. */
 export interface ProviderCallOptions {
@@ -43,7 +45,11 @@ export interface SecretProvider {
   /** A short name for telemetry and messages, e.g. `'env'`, `'aws-secrets-manager'`. */
   readonly kind: string;
   /** Reads one version of a secret; the current one by default. */
-  get(name: string, selector?: SecretSelector, options?: ProviderCallOptions): Promise<SecretVersion>;
+  get(
+    name: string,
+    selector?: SecretSelector,
+    options?: ProviderCallOptions,
+  ): Promise<SecretVersion>;
   /**
    * The id of the version that holds `stage` now, without fetching the value, where the backend
    * can say it cheaply (AWS stages, Azure versions). The cache uses it to fetch only when the
@@ -78,5 +84,10 @@ export interface WritableSecretProvider extends SecretProvider {
     options?: ProviderCallOptions,
   ): Promise<void>;
   /** Removes `stage` from `versionId` (rotation retires `'previous'` after the grace period). */
-  removeStage?(name: string, stage: SecretStage, versionId: string, options?: ProviderCallOptions): Promise<void>;
+  removeStage?(
+    name: string,
+    stage: SecretStage,
+    versionId: string,
+    options?: ProviderCallOptions,
+  ): Promise<void>;
 }

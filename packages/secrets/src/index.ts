@@ -1,0 +1,9 @@
+export type {
+  ProviderCallOptions,
+  SecretProvider,
+  SecretSelector,
+  SecretStage,
+  SecretVersion,
+  SecretVersionInfo,
+  WritableSecretProvider,
+} from './SecretProvider.ts';
