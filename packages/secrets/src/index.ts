@@ -1,3 +1,9 @@
+export {
+  isSecretsError,
+  SecretsError,
+  type SecretsErrorCode,
+  type SecretsErrorOptions,
+} from './errors/SecretsError.ts';
 export type {
   ProviderCallOptions,
   SecretProvider,
