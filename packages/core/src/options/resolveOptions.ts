@@ -82,7 +82,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
  * import { resolveOptions, rules } from '@portcullis/core';
  * interface PollOptions { intervalMs?: number; label?: string }
  * const DEFAULTS = { intervalMs: 1000 } as const;
- * const resolved = resolveOptions('options', { intervalMs: 250 }, DEFAULTS, {
+ * const resolved = resolveOptions<PollOptions, typeof DEFAULTS>('options', { intervalMs: 250 }, DEFAULTS, {
  *   intervalMs: rules.durationMs(),
  *   label: rules.optional(rules.string()),
  * });
