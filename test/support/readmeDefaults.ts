@@ -65,7 +65,12 @@ export function defaultsMismatches(readmePath: string, defaults: object, prefix 
   }
   for (const [name, value] of table) {
     // Only literal defaults are held against DEFAULTS; `systemClock` or `telemetry('…')` name an object.
-    if (value !== undefined && LITERAL.test(value) && (prefix === '' || name.startsWith(prefix)) && !code.has(name)) {
+    if (
+      value !== undefined &&
+      LITERAL.test(value) &&
+      (prefix === '' || name.startsWith(prefix)) &&
+      !code.has(name)
+    ) {
       problems.push(`${name}: README gives default ${value}, DEFAULTS has none`);
     }
   }
