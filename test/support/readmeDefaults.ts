@@ -35,6 +35,13 @@ function cells(line: string): string[] {
 
 const LITERAL = /^(?:-?\d[\d.e+-]*|'[^']*'|true|false|null|\[.*\])$/;
 
+/** A value as a README writes it: `5000`, `'local'`, `true`, `['POST', 'PATCH']`. */
+function written(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (Array.isArray(value)) return `[${value.map(written).join(', ')}]`;
+  return JSON.stringify(value);
+}
+
 /** `DEFAULTS` flattened to dotted names with each value written as the README writes it. */
 export function flattenDefaults(defaults: object, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
@@ -43,7 +50,7 @@ export function flattenDefaults(defaults: object, prefix = ''): Map<string, stri
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [k, v] of flattenDefaults(value, `${name}.`)) out.set(k, v);
     } else {
-      out.set(name, typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
+      out.set(name, written(value));
     }
   }
   return out;
