@@ -43,9 +43,9 @@ const reused = (): IdempotencyError =>
 
 /**
  * Runs `work` at most once per `id` (already scoped and hashed) while its result is kept: the
- * first caller takes an expiring lock, runs, stores the result, releases the lock; a caller with
+ * first caller takes an expiring lock, runs and stores the result (the lock then just expires); a caller with
  * the same id and fingerprint gets the stored result, one with another fingerprint a 422, one that
- * arrives while the first runs a 409. Every store failure before `work` runs fails closed (503,
+ * arrives while the first runs a 409 (a 422 too when its fingerprint differs). Every store failure before `work` runs fails closed (503,
  * nothing run); a failure to store the result keeps the lock until it expires, so retries in that
  * window get 409 rather than a second execution.
  */
@@ -66,17 +66,13 @@ export async function execute<T>(
     return { replayed: true, value: done.r };
   };
 
-  let acquired: boolean;
+  // Lock first, then look for a stored result: three round trips on the common path (lock, read,
+  // store), two on a replay. A result is always stored before its lock can go away (it is left to
+  // expire), so "lock taken and no result" means "in flight".
   try {
+    const acquired = await store.setIfAbsent(lockKey, lockValue, o.lockTtlMs);
     const done = parse<DoneRecord<T>>(await store.get(doneKey));
     if (done !== undefined) return replay(done);
-    acquired = await store.setIfAbsent(lockKey, lockValue, o.lockTtlMs);
-    // Finished between our two reads (its lock already released, or still held): replay it.
-    const after = parse<DoneRecord<T>>(await store.get(doneKey));
-    if (after !== undefined) {
-      if (acquired) await store.compareAndDelete(lockKey, lockValue);
-      return replay(after);
-    }
     if (!acquired) {
       const lock = parse<LockRecord>(await store.get(lockKey));
       if (lock !== undefined && lock.f !== fingerprint) throw reused();
