@@ -7,7 +7,7 @@ const REPO = 'https://github.com/portcullis-sdk/portcullis';
 function beforePacking(pkg) {
   delete pkg.scripts;
   delete pkg.devDependencies;
-  const directory = pkg.repository && pkg.repository.directory;
+  const directory = pkg.repository?.directory;
   pkg.homepage = directory ? `${REPO}/tree/main/${directory}#readme` : `${REPO}#readme`;
   pkg.bugs = { url: `${REPO}/issues` };
   return pkg;

@@ -7,10 +7,12 @@ const problems = [];
 if (pkg.scripts) problems.push('has "scripts"');
 if (pkg.devDependencies) problems.push('has "devDependencies"');
 for (const field of ['homepage', 'bugs', 'keywords', 'license', 'repository', 'description']) {
-  if (pkg[field] === undefined || (Array.isArray(pkg[field]) && pkg[field].length === 0)) problems.push(`lacks "${field}"`);
+  if (pkg[field] === undefined || (Array.isArray(pkg[field]) && pkg[field].length === 0))
+    problems.push(`lacks "${field}"`);
 }
 for (const [name, range] of Object.entries(pkg.dependencies ?? {})) {
-  if (String(range).startsWith('workspace:')) problems.push(`dependency ${name} still says ${range}`);
+  if (String(range).startsWith('workspace:'))
+    problems.push(`dependency ${name} still says ${range}`);
 }
 if (problems.length > 0) {
   process.stderr.write(`   ${process.argv[2]}: packed package.json ${problems.join(', ')}\n`);
