@@ -135,7 +135,8 @@ export class AwsSecretsManagerProvider implements WritableSecretProvider {
     options: ProviderCallOptions = {},
   ): Promise<readonly SecretVersionInfo[]> {
     checkName(name);
-    const versions: SecretVersionInfo[] = [];
+    const versions = new Map<string, SecretVersionInfo>();
+    const tokens = new Set<string>();
     let nextToken: string | undefined;
     for (let page = 0; page < MAX_PAGES; page++) {
       const input = {
@@ -145,9 +146,10 @@ export class AwsSecretsManagerProvider implements WritableSecretProvider {
       const out = await this.#send(name, 'ListSecretVersionIds', options.signal, (abortSignal) =>
         this.#client.send(new ListSecretVersionIdsCommand(input), { abortSignal }),
       );
+      const before = versions.size;
       for (const v of out.Versions ?? []) {
-        if (typeof v.VersionId !== 'string') continue;
-        versions.push({
+        if (typeof v.VersionId !== 'string' || versions.has(v.VersionId)) continue;
+        versions.set(v.VersionId, {
           name,
           versionId: v.VersionId,
           stages: fromAwsStages(v.VersionStages),
@@ -155,9 +157,11 @@ export class AwsSecretsManagerProvider implements WritableSecretProvider {
         });
       }
       nextToken = out.NextToken;
-      if (nextToken === undefined) break;
+      // A page with nothing new, or a token seen before, ends the listing (no endless loop).
+      if (nextToken === undefined || versions.size === before || tokens.has(nextToken)) break;
+      tokens.add(nextToken);
     }
-    return newestFirst(versions);
+    return newestFirst([...versions.values()]);
   }
 
   /**
