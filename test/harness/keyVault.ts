@@ -116,7 +116,7 @@ export async function startKeyVault(pki: TestPki, aad: AadPeer): Promise<KeyVaul
     return stored.id;
   };
 
-  const notFound = (res: ServerResponse, name: string): void =>
+  const notFound = (res: ServerResponse, name: string) =>
     fail(
       res,
       404,
@@ -124,7 +124,7 @@ export async function startKeyVault(pki: TestPki, aad: AadPeer): Promise<KeyVaul
       `A secret with (name/id) ${name} was not found in this key vault.`,
     );
 
-  const handle = (req: IncomingMessage, res: ServerResponse, body: string): void => {
+  const handle = (req: IncomingMessage, res: ServerResponse, body: string) => {
     const url = new URL(req.url ?? '/', base);
     if (!url.searchParams.get('api-version'))
       return fail(res, 400, 'BadParameter', 'The api-version query parameter is required.');

@@ -225,8 +225,21 @@ export class AzureKeyVaultProvider implements WritableSecretProvider {
     const versions = await this.#versions(name, options.signal);
     const target = versions.find((v) => v.id === versionId);
     if (target === undefined) throw notFound(name, `has no version ${versionId}`);
-    const others = versions.filter((v) => v.id !== versionId);
+    let others = versions.filter((v) => v.id !== versionId);
     if (stage === 'current') {
+      if (
+        holderOf(versions, 'current') === undefined &&
+        others.some((v) => v.stages.length === 0)
+      ) {
+        // An untagged secret: tag its current version first, so that every later step (and a
+        // re-run after a crash) sees an explicit current to demote.
+        const { id } = await this.#untaggedCurrent(name, versions, options.signal);
+        const old = others.find((v) => v.id === id);
+        if (old !== undefined) {
+          await this.#retag(name, old, ['current'], options.signal);
+          others = others.map((v) => (v === old ? { ...v, stages: ['current'] } : v));
+        }
+      }
       if (target.stages.join() !== 'current')
         await this.#retag(name, target, ['current'], options.signal);
       for (const v of others) {

@@ -58,6 +58,29 @@ function byStatus(
   return 'ERR_SECRET_PROVIDER_UNAVAILABLE';
 }
 
+/** MSAL's codes for a token endpoint it could not reach or whose metadata it could not load. */
+const UNREACHABLE = /\b(network_error|endpoints_resolution_error|openid_config_error|timed_out)\b/i;
+
+/**
+ * Whether a credential failure was the token endpoint being down or unreachable (transient), not
+ * a refusal: a 5xx from it, or MSAL's network codes on the error or its cause.
+ */
+function credentialUnreachable(
+  error: unknown,
+  status: number | undefined,
+  message: string,
+): boolean {
+  if (status !== undefined) return status >= 500;
+  const cause = field(error, 'cause');
+  const causeCode = field(cause, 'errorCode');
+  const causeMessage = field(cause, 'message');
+  return (
+    UNREACHABLE.test(message) ||
+    (typeof causeCode === 'string' && UNREACHABLE.test(causeCode)) ||
+    (typeof causeMessage === 'string' && UNREACHABLE.test(causeMessage))
+  );
+}
+
 function retryAfterHeader(error: unknown): string | undefined {
   const headers = field(field(error, 'response'), 'headers');
   const get = field(headers, 'get');
@@ -100,12 +123,9 @@ export function azureErrorToSecretsError(error: unknown, context: AzureErrorCont
   const message = typeof rawMessage === 'string' ? rawMessage : '';
   let code: SecretsErrorCode;
   if (CREDENTIAL_ERRORS.has(name)) {
-    // The token endpoint refused us (4xx) or no credential is configured: surfaces at once; a token
-    // endpoint that is down or unreachable is transient.
-    code =
-      name !== 'CredentialUnavailableError' && (status === undefined || status >= 500)
-        ? 'ERR_SECRET_PROVIDER_UNAVAILABLE'
-        : 'ERR_SECRET_ACCESS_DENIED';
+    code = credentialUnreachable(error, status, message)
+      ? 'ERR_SECRET_PROVIDER_UNAVAILABLE'
+      : 'ERR_SECRET_ACCESS_DENIED';
   } else {
     code = byStatus(status, serviceCode, message);
   }
