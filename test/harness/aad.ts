@@ -25,6 +25,8 @@ export interface AadPeer {
   accepts(token: string, scope: string): boolean;
   /** Forgets every issued token (they stop being accepted). */
   revokeAll(): void;
+  /** Forgets the token issued last. */
+  revokeLast(): void;
   stop(): Promise<void>;
 }
 
@@ -118,6 +120,10 @@ export async function startAad(pki: TestPki): Promise<AadPeer> {
     },
     revokeAll() {
       issued.clear();
+    },
+    revokeLast() {
+      const last = [...issued.keys()].at(-1);
+      if (last !== undefined) issued.delete(last);
     },
     async stop() {
       server.closeAllConnections();

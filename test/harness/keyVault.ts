@@ -20,11 +20,18 @@ export interface StoredVersion {
 
 /** A fault for the next authenticated request(s): the challenge exchange is never faulted. */
 export type VaultFault =
-  | { kind: 'throttle'; retryAfterSec?: number }
-  | { kind: 'status'; status: number; code: string; message?: string }
-  | { kind: 'html'; status: number }
-  | { kind: 'reset' }
-  | { kind: 'hang' };
+  /** Let this request through (to fault a later one). */
+  (
+    | { kind: 'pass' }
+    | { kind: 'throttle'; retryAfterSec?: number }
+    | { kind: 'status'; status: number; code: string; message?: string }
+    | { kind: 'html'; status: number }
+    | { kind: 'reset' }
+    | { kind: 'hang' }
+  ) & {
+    /** Only a request with this method takes the fault (the queue waits for one). Default: any. */
+    method?: string;
+  };
 
 /**
  * A loopback Azure Key Vault (secrets REST API) over HTTPS with the test CA. Like the service it
@@ -228,16 +235,22 @@ export async function startKeyVault(pki: TestPki, aad: AadPeer): Promise<KeyVaul
         );
       }
       requests.push(`${req.method} ${new URL(req.url ?? '/', base).pathname}`);
-      const fault = queue.shift() ?? standing;
+      const head = queue[0];
+      const fault =
+        head !== undefined && (head.method === undefined || head.method === req.method)
+          ? queue.shift()
+          : head === undefined
+            ? standing
+            : undefined;
       let body = '';
       req.setEncoding('utf8');
       req.on('data', (chunk: string) => {
         body += chunk;
       });
       req.on('end', () => {
-        if (fault === undefined) return handle(req, res, body);
+        if (fault === undefined || fault.kind === 'pass') return handle(req, res, body);
         if (fault.kind === 'hang') return;
-        if (fault.kind === 'reset') return req.socket.resetAndDestroy();
+        if (fault.kind === 'reset') return req.socket.destroy();
         if (fault.kind === 'throttle') {
           return fail(
             res,

@@ -76,6 +76,31 @@ describe('AzureKeyVaultProvider against a loopback Key Vault through the real SD
     ]);
   });
 
+  it('a move that fails between its tag updates converges on a re-run', async () => {
+    const name = uniqueName('rerun');
+    const p = provider(peers);
+    const one = await p.putVersion(name, redacted('one'), { token: 'r-1', stage: 'current' });
+    const two = await p.putVersion(name, redacted('two'), { token: 'r-2', stage: 'pending' });
+    // The new current is tagged, then the update demoting the old current fails.
+    peers.vault.inject(
+      { kind: 'pass', method: 'PATCH' },
+      { kind: 'status', status: 503, code: 'ServiceUnavailable', method: 'PATCH' },
+    );
+    await expect(p.moveStage(name, 'current', two)).rejects.toSatisfy((e) =>
+      isSecretsError(e, 'ERR_SECRET_PROVIDER_UNAVAILABLE'),
+    );
+    await p.moveStage(name, 'current', two);
+    const stages = new Map(
+      peers.vault.versions(name).map((v) => [v.id, v.tags?.['portcullis-stage']]),
+    );
+    expect(stages).toEqual(
+      new Map([
+        [one, 'previous'],
+        [two, 'current'],
+      ]),
+    );
+  });
+
   it('a repeated put with the same token writes one version and returns its id', async () => {
     const name = uniqueName('idempotent');
     await peers.client.setSecret(name, 'base');
