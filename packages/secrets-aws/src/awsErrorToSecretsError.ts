@@ -19,39 +19,42 @@ export interface AwsErrorContext {
   maxRetryAfterMs?: number | undefined;
 }
 
-const BY_NAME: Readonly<Record<string, SecretsErrorCode>> = Object.freeze({
-  ResourceNotFoundException: 'ERR_SECRET_NOT_FOUND',
-  ThrottlingException: 'ERR_SECRET_THROTTLED',
-  TooManyRequestsException: 'ERR_SECRET_THROTTLED',
-  Throttling: 'ERR_SECRET_THROTTLED',
-  ThrottledException: 'ERR_SECRET_THROTTLED',
-  RequestThrottled: 'ERR_SECRET_THROTTLED',
-  RequestLimitExceeded: 'ERR_SECRET_THROTTLED',
-  DecryptionFailure: 'ERR_SECRET_ACCESS_DENIED',
-  AccessDeniedException: 'ERR_SECRET_ACCESS_DENIED',
-  AccessDenied: 'ERR_SECRET_ACCESS_DENIED',
-  UnrecognizedClientException: 'ERR_SECRET_ACCESS_DENIED',
-  InvalidSignatureException: 'ERR_SECRET_ACCESS_DENIED',
-  IncompleteSignature: 'ERR_SECRET_ACCESS_DENIED',
-  MissingAuthenticationToken: 'ERR_SECRET_ACCESS_DENIED',
-  InvalidClientTokenId: 'ERR_SECRET_ACCESS_DENIED',
-  ExpiredTokenException: 'ERR_SECRET_ACCESS_DENIED',
-  CredentialsProviderError: 'ERR_SECRET_ACCESS_DENIED',
-  InternalServiceError: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
-  InternalFailure: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
-  ServiceUnavailable: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
-  ServiceUnavailableException: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
-  TimeoutError: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
-  RequestTimeout: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
-  RequestTimeoutException: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
-  InvalidParameterException: 'ERR_SECRET_INVALID',
-  InvalidRequestException: 'ERR_SECRET_INVALID',
-  ResourceExistsException: 'ERR_SECRET_INVALID',
-  EncryptionFailure: 'ERR_SECRET_INVALID',
-  LimitExceededException: 'ERR_SECRET_INVALID',
-  PreconditionNotMetException: 'ERR_SECRET_INVALID',
-  MalformedPolicyDocumentException: 'ERR_SECRET_INVALID',
-});
+// A Map, not an object: an error named `valueOf` or `__proto__` must not find Object.prototype.
+const BY_NAME: ReadonlyMap<string, SecretsErrorCode> = new Map<string, SecretsErrorCode>(
+  Object.entries({
+    ResourceNotFoundException: 'ERR_SECRET_NOT_FOUND',
+    ThrottlingException: 'ERR_SECRET_THROTTLED',
+    TooManyRequestsException: 'ERR_SECRET_THROTTLED',
+    Throttling: 'ERR_SECRET_THROTTLED',
+    ThrottledException: 'ERR_SECRET_THROTTLED',
+    RequestThrottled: 'ERR_SECRET_THROTTLED',
+    RequestLimitExceeded: 'ERR_SECRET_THROTTLED',
+    DecryptionFailure: 'ERR_SECRET_ACCESS_DENIED',
+    AccessDeniedException: 'ERR_SECRET_ACCESS_DENIED',
+    AccessDenied: 'ERR_SECRET_ACCESS_DENIED',
+    UnrecognizedClientException: 'ERR_SECRET_ACCESS_DENIED',
+    InvalidSignatureException: 'ERR_SECRET_ACCESS_DENIED',
+    IncompleteSignature: 'ERR_SECRET_ACCESS_DENIED',
+    MissingAuthenticationToken: 'ERR_SECRET_ACCESS_DENIED',
+    InvalidClientTokenId: 'ERR_SECRET_ACCESS_DENIED',
+    ExpiredTokenException: 'ERR_SECRET_ACCESS_DENIED',
+    CredentialsProviderError: 'ERR_SECRET_ACCESS_DENIED',
+    InternalServiceError: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
+    InternalFailure: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
+    ServiceUnavailable: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
+    ServiceUnavailableException: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
+    TimeoutError: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
+    RequestTimeout: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
+    RequestTimeoutException: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
+    InvalidParameterException: 'ERR_SECRET_INVALID',
+    InvalidRequestException: 'ERR_SECRET_INVALID',
+    ResourceExistsException: 'ERR_SECRET_INVALID',
+    EncryptionFailure: 'ERR_SECRET_INVALID',
+    LimitExceededException: 'ERR_SECRET_INVALID',
+    PreconditionNotMetException: 'ERR_SECRET_INVALID',
+    MalformedPolicyDocumentException: 'ERR_SECRET_INVALID',
+  }) as [string, SecretsErrorCode][],
+);
 
 const WHAT: Readonly<Record<SecretsErrorCode, string>> = Object.freeze({
   ERR_SECRET_NOT_FOUND: 'was not found',
@@ -108,7 +111,7 @@ export function awsErrorToSecretsError(error: unknown, context: AwsErrorContext)
   const metadata = field(error, '$metadata');
   const rawStatus = field(metadata, 'httpStatusCode');
   const status = typeof rawStatus === 'number' ? rawStatus : undefined;
-  const code = BY_NAME[name] ?? byStatus(status);
+  const code = BY_NAME.get(name) ?? byStatus(status);
   const headers = field(field(error, '$response'), 'headers');
   const retryAfter = field(headers, 'retry-after');
   const retryAfterMs =

@@ -44,6 +44,13 @@ describe('awsErrorToSecretsError', () => {
     expect(mapped.message).toContain('GetSecretValue');
   });
 
+  it('an error named like an Object.prototype member maps by status (regression: valueOf)', () => {
+    for (const name of ['valueOf', 'toString', '__proto__', 'constructor', 'hasOwnProperty']) {
+      const mapped = awsErrorToSecretsError(sdkError(name, 503), ctx);
+      expect(mapped.code).toBe('ERR_SECRET_PROVIDER_UNAVAILABLE');
+    }
+  });
+
   it('a failure without a response (reset, refused) is UNAVAILABLE', () => {
     const reset = Object.assign(new Error('socket hang up'), { code: 'ECONNRESET' });
     expect(awsErrorToSecretsError(reset, ctx).code).toBe('ERR_SECRET_PROVIDER_UNAVAILABLE');
