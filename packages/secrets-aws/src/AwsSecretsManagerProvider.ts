@@ -82,6 +82,7 @@ export class AwsSecretsManagerProvider implements WritableSecretProvider {
     options: ProviderCallOptions = {},
   ): Promise<SecretVersion> {
     checkName(name);
+    if (selector.versionId !== undefined) checkName(selector.versionId, 'selector.versionId');
     const input =
       selector.versionId !== undefined
         ? { SecretId: name, VersionId: selector.versionId }

@@ -107,6 +107,7 @@ export class AzureKeyVaultProvider implements WritableSecretProvider {
     let secret: KeyVaultSecret;
     let untaggedCurrent = false;
     if (selector.versionId !== undefined) {
+      checkName(selector.versionId, 'selector.versionId');
       secret = await this.#getSecret(name, selector.versionId, options.signal);
     } else {
       const stage = selector.stage ?? 'current';
