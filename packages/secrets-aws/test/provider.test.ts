@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { redacted } from '@portcullis/core';
-import { isSecretsError } from '@portcullis/secrets';
+import { isSecretsError, type WritableSecretProvider } from '@portcullis/secrets';
 import { AwsSecretsManagerProvider, DEFAULTS } from '@portcullis/secrets-aws';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { defaultsMismatches } from '../../../test/support/readmeDefaults.ts';
 
 interface Sent {
@@ -138,5 +138,13 @@ describe('AwsSecretsManagerProvider (no sockets)', () => {
     const listed = await make(client).listVersions('db');
     expect(listed.map((v) => v.versionId)).toEqual(['c', 'b', 'a']);
     expect(client.sent.length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('types', () => {
+  it('is a WritableSecretProvider with the optional capabilities the cache uses', () => {
+    expectTypeOf<AwsSecretsManagerProvider>().toExtend<WritableSecretProvider>();
+    expectTypeOf<AwsSecretsManagerProvider['currentVersionId']>().toBeFunction();
+    expectTypeOf<AwsSecretsManagerProvider['removeStage']>().toBeFunction();
   });
 });

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { ManualClock } from '@portcullis/core';
-import { isSecretsError } from '@portcullis/secrets';
+import { isSecretsError, type WritableSecretProvider } from '@portcullis/secrets';
 import { AzureKeyVaultProvider, DEFAULTS } from '@portcullis/secrets-azure';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { defaultsMismatches } from '../../../test/support/readmeDefaults.ts';
 
 interface Props {
@@ -144,5 +144,13 @@ describe('AzureKeyVaultProvider (no sockets)', () => {
     };
     const p = new AzureKeyVaultProvider({ client: client as never });
     await expect(p.get('s')).rejects.toSatisfy((e) => isSecretsError(e, 'ERR_SECRET_INVALID'));
+  });
+});
+
+describe('types', () => {
+  it('is a WritableSecretProvider with the optional capabilities the cache uses', () => {
+    expectTypeOf<AzureKeyVaultProvider>().toExtend<WritableSecretProvider>();
+    expectTypeOf<AzureKeyVaultProvider['currentVersionId']>().toBeFunction();
+    expectTypeOf<AzureKeyVaultProvider['listVersions']>().toBeFunction();
   });
 });
