@@ -46,6 +46,7 @@ package_checks() {
     local ok=1
     publint run "$tgz" --strict >"$out/log" 2>&1 || { cat "$out/log"; ok=0; }
     attw "$tgz" --profile esm-only >"$out/log" 2>&1 || { cat "$out/log"; ok=0; }
+    tar -xzOf "$tgz" package/package.json | node scripts/check-packed-manifest.mjs "$(basename "$tgz")" || ok=0
     [ $ok = 1 ] && echo "   $(basename "$tgz"): publint and attw ok" || status=1
   done
   rm -rf "$out"
