@@ -59,8 +59,13 @@ describe('PostgresStore specifics', () => {
       release = r;
     });
     // A pool whose queries wait at the gate: a database that stalls, then answers.
+    let landed: Promise<unknown> | undefined; // the first query: the insert we abandon
     const stalled = {
-      query: async (text: string, values?: unknown[]) => (await gate, pool.query(text, values)),
+      query: (text: string, values?: unknown[]) => {
+        const inner = gate.then(() => pool.query(text, values));
+        landed ??= inner;
+        return inner;
+      },
     };
     const store = new PostgresStore({ pool: stalled, commandTimeoutMs: 500, clock });
     const attempt = store.setIfAbsent('late-mark', 'v', 60_000).catch((e: unknown) => e);
@@ -70,8 +75,10 @@ describe('PostgresStore specifics', () => {
     expect(isPortcullisError(error, 'ERR_STORE_UNAVAILABLE')).toBe(true);
     release();
     const direct = new PostgresStore({ pool });
+    const late = (await landed) as { rowCount: number };
+    expect(late.rowCount).toBe(1); // the abandoned insert did land…
+    // …and the compensating delete takes it back.
     await expect.poll(() => direct.get('late-mark'), { timeout: 3000 }).toBeUndefined();
-    // The write did land first: the compensating delete removed it.
     expect(await direct.setIfAbsent('late-mark', 'again', 60_000)).toBe(true);
   });
 

@@ -9,9 +9,9 @@ const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz
 export const ID_LENGTH = 16;
 export const SECRET_LENGTH = 32;
 export const CHECKSUM_LENGTH = 6;
-export const BODY_LENGTH = ID_LENGTH + SECRET_LENGTH + CHECKSUM_LENGTH;
+export const BODY_LENGTH: number = ID_LENGTH + SECRET_LENGTH + CHECKSUM_LENGTH;
 const BASE62 = /^[0-9A-Za-z]+$/;
-export const PREFIX = /^[a-z][a-z0-9]{0,15}(?:_[a-z0-9]{1,15})?$/;
+export const PREFIX: RegExp = /^[a-z][a-z0-9]{0,15}(?:_[a-z0-9]{1,15})?$/;
 
 /** Unbiased base62 from the CSPRNG (rejection sampling: 62 * 4 = 248 of 256 byte values kept). */
 export function randomBase62(length: number): string {
