@@ -1,5 +1,6 @@
 import * as client from 'openid-client';
-import { OAuthError } from '../errors/OAuthError.ts';
+import { OAuthError } from '../../errors/OAuthError.ts';
+import type { TokenResponse } from '../token/held.ts';
 import { signalAwareFetch } from './callerSignal.ts';
 
 /** What the connection to one authorization server needs. */
@@ -88,4 +89,15 @@ export function connect(o: ConnectionOptions): Connection {
       : retryable(async () => client.getDPoPHandle(await configuration(), await keys()));
 
   return { configuration, dpopKeys: () => keys?.(), dpopHandle: () => handle?.() };
+}
+
+/** One client-credentials grant through openid-client (with a DPoP proof when configured). */
+export async function requestClientCredentials(
+  connection: Connection,
+  params: URLSearchParams,
+): Promise<TokenResponse> {
+  const config = await connection.configuration();
+  const handle = connection.dpopHandle();
+  const dpop = handle === undefined ? undefined : { DPoP: await handle };
+  return (await client.clientCredentialsGrant(config, params, dpop)) as TokenResponse;
 }

@@ -1,13 +1,16 @@
 import * as client from 'openid-client';
-import type { AccessToken } from '../token/AccessToken.ts';
-import type { GetTokenOptions } from '../token/TokenProviderOptions.ts';
+import type { AccessToken } from '../../token/AccessToken.ts';
+import type { GetTokenOptions } from '../../token/TokenProviderOptions.ts';
 import { abortable, withCallerSignal } from './callerSignal.ts';
 
 /** What the fetch wrapper needs from a token source. */
 export interface TokenSourceLike {
   getToken(options?: GetTokenOptions): Promise<AccessToken>;
-  /** The resource server answered 401 to `token`: replaces it when allowed; whether to retry. */
-  unauthorized(token: AccessToken): Promise<boolean>;
+  /**
+   * The resource server answered 401 to `token`: the token to retry with, or undefined when the
+   * 401 is the caller's answer (declined, or no new token could be had). Never rejects.
+   */
+  replaceRefused(token: AccessToken): Promise<AccessToken | undefined>;
 }
 
 /** A request taken apart once, so it can be sent (and replayed once) by any `fetch`. */
@@ -85,9 +88,10 @@ export function authorizedFetch(source: TokenSourceLike, sender: Sender): typeof
     const first = await send(sender, token, request);
     if (first.status !== 401 || first.redirected) return first;
     // Only the token that was refused is replaced: concurrent 401s for one token cause one refresh.
-    if (!(await source.unauthorized(token))) return first;
+    // When no new token can be had (the authorization server is down), the 401 is the answer.
+    const next = await abortable(source.replaceRefused(token), signal);
+    if (next === undefined) return first;
     await first.body?.cancel().catch(() => {});
-    const next = await abortable(source.getToken(), signal);
     return send(sender, next, request);
   };
 }

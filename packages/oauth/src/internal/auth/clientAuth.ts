@@ -1,21 +1,42 @@
 import { createHash, X509Certificate } from 'node:crypto';
-import { invalidArgument, type Redacted, reveal } from '@portcullis/core';
+import { boundedCall, type Clock, invalidArgument, type Redacted, reveal } from '@portcullis/core';
 import { importJWK, importPKCS8, type JWK } from 'jose';
 import * as client from 'openid-client';
-import { OAuthError } from '../errors/OAuthError.ts';
+import { OAuthError } from '../../errors/OAuthError.ts';
 import type {
   CertificateInput,
   ClientAuthOption,
   PrivateKeyInput,
-} from '../token/TokenProviderOptions.ts';
+} from '../../token/TokenProviderOptions.ts';
 
 type Resolvable<T> = T | Redacted<T> | (() => T | Redacted<T> | Promise<T | Redacted<T>>);
 
-async function resolve<T>(input: Resolvable<T>, what: string): Promise<T> {
+/** How long a secret or key resolver may take, on which clock. */
+export interface ResolverBound {
+  clock: Clock;
+  timeoutMs: number;
+}
+
+/**
+ * The credential, from a resolver bounded by `timeoutMs`: one that throws or does not settle in
+ * time is `ERR_OAUTH_CREDENTIAL_UNAVAILABLE` (retried with backoff, like an outage). What a late
+ * resolver returns is dropped.
+ */
+async function resolve<T>(input: Resolvable<T>, what: string, bound: ResolverBound): Promise<T> {
+  if (typeof input !== 'function') return reveal(input as T | Redacted<T>);
   try {
-    const value = typeof input === 'function' ? await (input as () => unknown)() : input;
+    const value = await boundedCall(() => (input as () => unknown)(), {
+      clock: bound.clock,
+      timeoutMs: bound.timeoutMs,
+      onTimeout: () =>
+        new OAuthError(
+          'ERR_OAUTH_CREDENTIAL_UNAVAILABLE',
+          `The ${what} resolver did not answer within ${bound.timeoutMs} ms.`,
+        ),
+    });
     return reveal(value as T | Redacted<T>);
   } catch (cause) {
+    if (cause instanceof OAuthError) throw cause;
     throw new OAuthError('ERR_OAUTH_CREDENTIAL_UNAVAILABLE', `The ${what} could not be resolved.`, {
       cause,
     });
@@ -70,7 +91,10 @@ export function certificateThumbprint(certificate: CertificateInput): string {
 }
 
 /** The auth method's name and an openid-client `ClientAuth` that resolves the credential per request. */
-export function toClientAuth(option: ClientAuthOption): {
+export function toClientAuth(
+  option: ClientAuthOption,
+  bound: ResolverBound,
+): {
   method: string;
   auth: client.ClientAuth;
   mtls: boolean;
@@ -91,7 +115,7 @@ export function toClientAuth(option: ClientAuthOption): {
           ? client.ClientSecretBasic
           : client.ClientSecretPost;
       const auth = (async (as, c, body, headers) => {
-        const value = await resolve<string>(secret, 'client secret');
+        const value = await resolve<string>(secret, 'client secret', bound);
         if (typeof value !== 'string' || value === '') {
           throw new OAuthError('ERR_OAUTH_CREDENTIAL_UNAVAILABLE', 'The client secret is empty.');
         }
@@ -107,7 +131,7 @@ export function toClientAuth(option: ClientAuthOption): {
       // A key given directly is imported once; a resolver is called for each request (rotation).
       let cached: Promise<client.PrivateKey> | undefined;
       const load = async (): Promise<client.PrivateKey> =>
-        toPrivateKey(await resolve<PrivateKeyInput>(privateKey, 'private key'), alg, kid);
+        toPrivateKey(await resolve<PrivateKeyInput>(privateKey, 'private key', bound), alg, kid);
       const auth = (async (as, c, body, headers) => {
         let key: client.PrivateKey;
         if (typeof privateKey === 'function') key = await load();

@@ -1,3 +1,5 @@
+import { isHeaderSafeToken } from '../token/tokenValue.ts';
+
 /** A token as written to a shared store (fleet mode). Only the access token: never a secret or key. */
 export interface SharedRecord {
   v: 1;
@@ -50,8 +52,7 @@ export function parseRecord(
   const { v, t, ty, s, iat, exp, rin } = r;
   if (
     v !== 1 ||
-    typeof t !== 'string' ||
-    t === '' ||
+    !isHeaderSafeToken(t) ||
     (ty !== 'Bearer' && ty !== 'DPoP') ||
     !Array.isArray(s) ||
     !s.every((x) => typeof x === 'string') ||

@@ -1,9 +1,10 @@
 import { redacted } from '@portcullis/core';
-import { OAuthError } from '../errors/OAuthError.ts';
-import type { AccessToken } from '../token/AccessToken.ts';
+import { OAuthError } from '../../errors/OAuthError.ts';
+import type { ResolvedPolicy } from '../../options/resolveProviderOptions.ts';
+import type { AccessToken } from '../../token/AccessToken.ts';
+import type { SharedRecord } from '../fleet/sharedRecord.ts';
 import { fingerprint } from './fingerprint.ts';
-import type { ResolvedPolicy } from './policy.ts';
-import type { SharedRecord } from './sharedRecord.ts';
+import { isHeaderSafeToken } from './tokenValue.ts';
 
 /** The fields of a token endpoint response we read (openid-client has checked their types). */
 export interface TokenResponse {
@@ -49,6 +50,9 @@ export function fromResponse(
     new OAuthError('ERR_OAUTH_INVALID_RESPONSE', `The token response was refused: ${why}.`);
   if (typeof response.access_token !== 'string' || response.access_token === '') {
     throw invalid('no access_token');
+  }
+  if (!isHeaderSafeToken(response.access_token)) {
+    throw invalid('access_token holds characters an Authorization header cannot carry');
   }
   const tokenType = String(response.token_type).toLowerCase();
   if (tokenType !== 'bearer' && tokenType !== 'dpop') {

@@ -1,11 +1,11 @@
 import type { Clock, Telemetry } from '@portcullis/core';
-import type { Held } from './held.ts';
+import type { Held } from '../token/held.ts';
+import type { FleetContext, FleetKeys } from './FleetContext.ts';
 import { storeCall } from './storeCall.ts';
-import type { SharedContext } from './TokenSource.ts';
 
 /** What {@link obtainShared} needs from the cache entry. */
-export interface SharedObtain extends SharedContext {
-  keys: { token: string; lock: string };
+export interface SharedObtain extends FleetContext {
+  keys: FleetKeys;
   clock: Clock;
   telemetry: Telemetry;
   /** The stored token if it is worth taking instead of a request. */

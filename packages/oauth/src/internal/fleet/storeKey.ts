@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { calculateJwkThumbprint, exportJWK } from 'jose';
-import type { Normalised } from './parameters.ts';
+import type { Normalised } from '../token/parameters.ts';
 
 /** Everything besides the parameters that changes the token. */
 export interface TokenIdentity {

@@ -1,5 +1,5 @@
 import { invalidArgument } from '@portcullis/core';
-import type { TokenParameters } from '../token/TokenProviderOptions.ts';
+import type { TokenParameters } from '../../token/TokenProviderOptions.ts';
 
 /** {@link TokenParameters} in canonical form: sorted, de-duplicated, checked. */
 export interface Normalised {
