@@ -1,4 +1,12 @@
-/** The defaults of {@link RefreshPolicy}. */
+/**
+ * The defaults of `RefreshPolicy` (the `refresh` option).
+ *
+ * @example
+ * ```ts
+ * import type { RefreshDefaults } from '@portcullis/oauth';
+ * function backoffCap(d: RefreshDefaults): number { return d.maxBackoffMs; }
+ * ```
+ */
 export interface RefreshDefaults {
   readonly refreshAheadRatio: number;
   readonly jitterRatio: number;
@@ -11,7 +19,15 @@ export interface RefreshDefaults {
   readonly rejectedCooldownMs: number;
 }
 
-/** The defaults of {@link FleetOptions} (fleet mode itself is off unless `fleet` is given). */
+/**
+ * The defaults of `FleetOptions` (fleet mode itself is off unless `fleet` is given).
+ *
+ * @example
+ * ```ts
+ * import type { FleetDefaults } from '@portcullis/oauth';
+ * function lockTtl(d: FleetDefaults): number { return d.lockTtlMs; }
+ * ```
+ */
 export interface FleetDefaults {
   readonly keyPrefix: string;
   readonly lockTtlMs: number;
@@ -19,7 +35,15 @@ export interface FleetDefaults {
   readonly storeTimeoutMs: number;
 }
 
-/** The defaults of {@link AccessTokenVerifierOptions}. */
+/**
+ * The defaults of `AccessTokenVerifierOptions`.
+ *
+ * @example
+ * ```ts
+ * import type { VerifierDefaults } from '@portcullis/oauth';
+ * function jwksTimeout(d: VerifierDefaults): number { return d.jwksTimeoutMs; }
+ * ```
+ */
 export interface VerifierDefaults {
   readonly clockToleranceSec: number;
   readonly jwksTimeoutMs: number;
@@ -30,7 +54,15 @@ export interface VerifierDefaults {
   readonly allowInsecureHttp: boolean;
 }
 
-/** The shape of {@link DEFAULTS}. */
+/**
+ * The shape of {@link DEFAULTS}.
+ *
+ * @example
+ * ```ts
+ * import type { OAuthDefaults } from '@portcullis/oauth';
+ * function timeout(d: OAuthDefaults): number { return d.timeoutMs; }
+ * ```
+ */
 export interface OAuthDefaults {
   readonly discovery: 'oidc' | 'oauth2';
   readonly timeoutMs: number;
