@@ -56,7 +56,7 @@ describe('fleet mode: records written by someone else', () => {
       ...fields,
     });
 
-  it('a record beyond maxLifetimeSec, issued in the future, or with a field of the wrong type is not served', async () => {
+  it('a record beyond maxLifetimeSec, issued in the future, with a field of the wrong type or a token a header cannot carry is not served', async () => {
     const key = await tokenKey();
     const refused = [
       forged({ exp: T0 + 10 * 365 * 24 * HOUR }), // ten years
@@ -67,6 +67,8 @@ describe('fleet mode: records written by someone else', () => {
       forged({ rin: -5 }),
       forged({ rin: '1000' }),
       forged({ s: 'read' }),
+      forged({ t: 'forged\r\nx-injected: 1' }), // bytes a header cannot carry
+      forged({ t: 'forgéd' }),
       'null',
       '[]',
     ];
