@@ -27,7 +27,7 @@ describe('token endpoint answers (properties)', () => {
           }
         },
       ),
-      { numRuns: 60 },
+      { numRuns: 30 },
     );
   });
 
@@ -54,7 +54,7 @@ describe('token endpoint answers (properties)', () => {
           }
         },
       ),
-      { numRuns: 40 },
+      { numRuns: 25 },
     );
   });
 });

@@ -29,7 +29,7 @@ describe('Authorization header parsing (property)', () => {
             expect(error.wwwAuthenticate).toMatch(/error="invalid_request"/);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 100 },
     );
   });
 });
