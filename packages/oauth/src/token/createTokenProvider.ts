@@ -1,4 +1,4 @@
-import { invalidArgument } from '@portcullis/core';
+import { invalidArgument, refuseUnknownKeys } from '@portcullis/core';
 import type * as client from 'openid-client';
 import { toClientAuth } from '../internal/auth/clientAuth.ts';
 import { storeKey, type TokenIdentity } from '../internal/fleet/storeKey.ts';
@@ -14,6 +14,8 @@ import type {
   TokenParameters,
   TokenProviderOptions,
 } from './TokenProviderOptions.ts';
+
+const TOKEN_PARAMETER_KEYS = ['scope', 'resource', 'audience', 'extraParameters'];
 
 /**
  * Tokens for one set of {@link TokenParameters}, resolved once: calls on a handle go straight to
@@ -189,6 +191,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     invalidate: main.invalidate,
     fetch: main.fetch,
     handle(parameters: TokenParameters): TokenHandle {
+      if (typeof parameters !== 'object' || parameters === null) {
+        throw invalidArgument('parameters', 'an object');
+      }
+      refuseUnknownKeys(parameters, TOKEN_PARAMETER_KEYS, 'parameters');
       const { getToken, invalidate, fetch } = makeHandle(parameters);
       return { getToken, invalidate, fetch };
     },

@@ -77,6 +77,13 @@ describe('createTokenProvider options are validated at construction', () => {
     expect(auth.message).toContain('clientAuth.secert');
   });
 
+  it('refuses unknown keys in handle() parameters', () => {
+    const { provider } = setup();
+    expect(() => provider.handle({ scopes: 'read' } as unknown as { scope: string })).toThrow(
+      /parameters\.scopes.*did you mean "scope"/is,
+    );
+  });
+
   it('refuses unknown getToken() options', async () => {
     const { provider } = setup();
     await expect(
