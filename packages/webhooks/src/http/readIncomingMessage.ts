@@ -13,6 +13,11 @@ import {
 export interface IncomingMessageLike extends AsyncIterable<unknown> {
   headers: Record<string, string | string[] | undefined>;
   url?: string | undefined;
+  /**
+   * The request target as received, set by Express (and Connect-style routers) when a mount
+   * rewrites `url` to be relative to it. Used in place of `url` when present.
+   */
+  originalUrl?: string | undefined;
   readableEnded?: boolean;
   /** Set by body-parsing middleware; a `Buffer` here (express.raw()) is used as is. */
   body?: unknown;
@@ -23,8 +28,10 @@ export interface ReadIncomingMessageOptions extends ReadBodyOptions {
   /**
    * The public origin the sender called, e.g. `'https://hooks.example.com'`, from your
    * configuration (never from the request's `Host` header), to rebuild the full URL for schemes
-   * that sign it (Twilio). Only `req.url` (the request target) is used, never `Host`. It must be a
-   * plain path on that origin: `//host/…`, `/\host/…`, any backslash, a `#`, an absolute-form
+   * that sign it (Twilio). Only the request target is used (`req.originalUrl` where a framework
+   * such as Express sets it under a mount, else `req.url`), never `Host`. It must be a plain path
+   * on that origin: `//host/…`, `/\host/…`, any backslash, a `#`, a `.` or `..` segment (also
+   * percent-encoded: `%2e%2e`), an absolute-form
    * target (`http://other/…`), or a path resolving to another origin is
    * `ERR_WEBHOOK_HEADER_MALFORMED` with `header: ':path'`. Default: none (`url` is left out).
    */
@@ -63,7 +70,7 @@ export async function readIncomingMessage(
   const url =
     options.publicOrigin === undefined
       ? undefined
-      : publicUrl(req.url ?? '/', options.publicOrigin);
+      : publicUrl(req.originalUrl ?? req.url ?? '/', options.publicOrigin);
   const withUrl = (input: RawRequest): RawRequest =>
     url === undefined ? input : { ...input, url };
   if (req.body !== undefined) {

@@ -167,6 +167,7 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
   // One rule for the verifier (parse) and the signer (createSigner calls scheme.isValidId).
   const isValidId = (id: string): boolean => isMessageId(id, idForbidden);
   const idSigned = uses('{id}') > 0;
+  const commaJoined = signatureSeparator?.includes(',') === true;
   const headerNames = [sigHeader, ...(tsHeader ? [tsHeader] : []), ...(idHeader ? [idHeader] : [])];
 
   return {
@@ -216,7 +217,11 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
             signaturePrefix ? `does not start with "${signaturePrefix}"` : 'is empty',
           );
         }
-        signatures.push({ kind: 'hmac', value: item.slice(signaturePrefix.length) });
+        const value = item.slice(signaturePrefix.length);
+        // Signatures are hex or base64: a comma is two headers joined with ", " (Node,
+        // Headers.append), unless the scheme itself separates signatures with commas.
+        if (!commaJoined && value.includes(',')) throw malformed(sigHeader, 'was sent more than once');
+        signatures.push({ kind: 'hmac', value });
       }
       return { id, timestamp, signatures };
     },

@@ -23,6 +23,9 @@ function nameOf(read: HeaderReader, suffix: string): string {
   return value !== undefined && value !== '' ? name : `svix-${suffix}`;
 }
 
+/** A key prefix in any case, left over after the one `whsec_` is taken off. */
+const WRONG_PREFIX = /^wh(?:sec|sk|pk)_/i;
+
 /** 1–12 ASCII digits. */
 function digits(text: string): boolean {
   if (text.length > 12) return false;
@@ -86,6 +89,10 @@ export const standard: Scheme = {
       return { kind: 'ed25519-private', bytes: bytes.subarray(0, 32) };
     }
     const body = secret.startsWith('whsec_') ? secret.slice(6) : secret;
+    // `WHSEC_…`, `whsec_whsec_…`: base64url letters, so they would decode to a wrong key.
+    if (WRONG_PREFIX.test(body)) {
+      throw secretMalformed('standard', 'the prefix must be "whsec_", once, in lower case');
+    }
     return { kind: 'hmac', bytes: decodeKey(body, 'secret', (n) => n >= 24 && n <= 1024) };
   },
 
@@ -109,6 +116,12 @@ export const standard: Scheme = {
         const comma = header.indexOf(',', start);
         if (comma <= start || comma >= end) {
           throw malformed(nameOf(read, 'signature'), 'has an item that is not "version,signature"');
+        }
+        // A second comma in one item: two headers joined with ", " (Node, Headers.append). The
+        // grammar joins items with spaces only, so this is a duplicate header, not a list.
+        const second = header.indexOf(',', comma + 1);
+        if (second !== -1 && second < end) {
+          throw malformed(nameOf(read, 'signature'), 'was sent more than once');
         }
         const version = comma - start;
         if (version === 2 && header.startsWith('v1', start)) {

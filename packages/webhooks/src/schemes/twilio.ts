@@ -1,7 +1,7 @@
 import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
 import { utf8Bytes } from '../internal/encoding.ts';
-import { type HeaderReader, requireHeader } from '../internal/headers.ts';
+import { type HeaderReader, malformed, requireHeader } from '../internal/headers.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
 import type { KeyMaterial, ParsedHeaders, Scheme } from './Scheme.ts';
 
@@ -60,11 +60,10 @@ export const twilio: Scheme = {
   },
 
   parse(read: HeaderReader): ParsedHeaders {
-    return {
-      id: undefined,
-      timestamp: undefined,
-      signatures: [{ kind: 'hmac', value: requireHeader(read, HEADER).trim() }],
-    };
+    const value = requireHeader(read, HEADER).trim();
+    // Base64 has no comma: one here is the header sent twice and joined with ", ".
+    if (value.includes(',')) throw malformed(HEADER, 'was sent more than once');
+    return { id: undefined, timestamp: undefined, signatures: [{ kind: 'hmac', value }] };
   },
 
   content(_meta, body, url) {
