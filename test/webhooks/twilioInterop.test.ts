@@ -38,8 +38,12 @@ describe('twilio interop', () => {
         const signature = getExpectedTwilioSignature(token, signedUrl, params(form));
         const headers = { 'x-twilio-signature': signature };
         expect(validateRequest(token, signature, otherUrl, params(form))).toBe(true);
-        await expect(verifier.verify({ headers, body: form, url: signedUrl })).resolves.toBeDefined();
-        await expect(verifier.verify({ headers, body: form, url: otherUrl })).resolves.toBeDefined();
+        await expect(
+          verifier.verify({ headers, body: form, url: signedUrl }),
+        ).resolves.toBeDefined();
+        await expect(
+          verifier.verify({ headers, body: form, url: otherUrl }),
+        ).resolves.toBeDefined();
       });
 
       it(`we sign (${why}) for ${signedUrl}: twilio's validateRequest accepts it at ${signedUrl} and ${otherUrl}`, async () => {
@@ -53,9 +57,15 @@ describe('twilio interop', () => {
 
   it('neither accepts a signature for another path, or another non-default port', async () => {
     const form = 'Body=hi';
-    const signature = getExpectedTwilioSignature(token, 'https://hooks.example.com/a', params(form));
+    const signature = getExpectedTwilioSignature(
+      token,
+      'https://hooks.example.com/a',
+      params(form),
+    );
     const headers = { 'x-twilio-signature': signature };
-    expect(validateRequest(token, signature, 'https://hooks.example.com/b', params(form))).toBe(false);
+    expect(validateRequest(token, signature, 'https://hooks.example.com/b', params(form))).toBe(
+      false,
+    );
     await expect(
       verifier.verify({ headers, body: form, url: 'https://hooks.example.com/b' }),
     ).rejects.toMatchObject({ code: 'ERR_WEBHOOK_SIGNATURE_MISMATCH' });

@@ -14,7 +14,9 @@ describe('a signature header sent twice', () => {
     const headers = new Headers(signed);
     headers.append('webhook-signature', signed['webhook-signature'] as string);
     expect(headers.get('webhook-signature')).toContain(', ');
-    const error = await rejection(createVerifier({ secrets: SECRET, clock }).verify({ headers, body }));
+    const error = await rejection(
+      createVerifier({ secrets: SECRET, clock }).verify({ headers, body }),
+    );
     expect(error).toMatchObject({
       code: 'ERR_WEBHOOK_HEADER_MALFORMED',
       header: 'webhook-signature',
@@ -59,7 +61,11 @@ describe('a signature header sent twice', () => {
     const headers = new Headers(signed);
     headers.append('x-twilio-signature', signed['x-twilio-signature'] as string);
     const error = await rejection(
-      createVerifier({ scheme: schemes.twilio, secrets: 'tok' }).verify({ headers, body: form, url }),
+      createVerifier({ scheme: schemes.twilio, secrets: 'tok' }).verify({
+        headers,
+        body: form,
+        url,
+      }),
     );
     expect(error).toMatchObject({
       code: 'ERR_WEBHOOK_HEADER_MALFORMED',
@@ -75,7 +81,10 @@ describe('a signature header sent twice', () => {
     const headers = new Headers(signed);
     headers.append('stripe-signature', signed['stripe-signature'] as string);
     const error = await rejection(
-      createVerifier({ scheme: schemes.stripe, secrets: 'whsec_x', clock }).verify({ headers, body }),
+      createVerifier({ scheme: schemes.stripe, secrets: 'whsec_x', clock }).verify({
+        headers,
+        body,
+      }),
     );
     expect(error).toMatchObject({ code: 'ERR_WEBHOOK_HEADER_MALFORMED' });
   });

@@ -37,7 +37,11 @@ describe('explain() and a Stripe secret with surrounding whitespace', () => {
     const { schemes } = await import('@portcullis/webhooks');
     const clock = clockAt();
     const body = '{"id":"evt_1"}';
-    const headers = await createSigner({ scheme: schemes.stripe, secrets: 'whsec_abc', clock }).sign({
+    const headers = await createSigner({
+      scheme: schemes.stripe,
+      secrets: 'whsec_abc',
+      clock,
+    }).sign({
       body,
       timestamp: NOW_SEC,
     });

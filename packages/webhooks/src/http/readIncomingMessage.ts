@@ -1,13 +1,8 @@
 import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
+import { resolveReadOptions } from '../internal/options.ts';
 import { publicUrl } from '../internal/publicUrl.ts';
-import {
-  bodyLimit,
-  joinChunks,
-  type RawRequest,
-  type ReadBodyOptions,
-  tooLarge,
-} from './readRequest.ts';
+import { joinChunks, type RawRequest, type ReadBodyOptions, tooLarge } from './readRequest.ts';
 
 /** The parts of Node's `http.IncomingMessage` this helper reads (typed structurally). */
 export interface IncomingMessageLike extends AsyncIterable<unknown> {
@@ -66,11 +61,11 @@ export async function readIncomingMessage(
   if (typeof req !== 'object' || req === null || typeof req.headers !== 'object') {
     throw invalidArgument('req', 'an http.IncomingMessage');
   }
-  const max = bodyLimit(options);
+  const { maxBodyBytes: max, publicOrigin } = resolveReadOptions(options);
   const url =
-    options.publicOrigin === undefined
+    publicOrigin === undefined
       ? undefined
-      : publicUrl(req.originalUrl ?? req.url ?? '/', options.publicOrigin);
+      : publicUrl(req.originalUrl ?? req.url ?? '/', publicOrigin);
   const withUrl = (input: RawRequest): RawRequest =>
     url === undefined ? input : { ...input, url };
   if (req.body !== undefined) {

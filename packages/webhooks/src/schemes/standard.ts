@@ -2,8 +2,14 @@ import { WebhookError } from '../errors/WebhookError.ts';
 import { decodeBase64 } from '../internal/encoding.ts';
 import { type HeaderReader, malformed } from '../internal/headers.ts';
 import { describeMessageId, isMessageId, messageIdRule } from '../internal/messageId.ts';
+import {
+  defineScheme,
+  type KeyMaterial,
+  type ParsedHeaders,
+  type SignatureCandidate,
+} from '../internal/scheme.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
-import type { KeyMaterial, ParsedHeaders, Scheme, SignatureCandidate } from './Scheme.ts';
+import type { Scheme } from './Scheme.ts';
 
 /** A `webhook-*` header, or its `svix-*` twin (Svix sends the same scheme under those names). */
 function pick(read: HeaderReader, name: string, svixName: string): string {
@@ -62,7 +68,7 @@ function decodeKey(body: string, what: string, lengthOk: (n: number) => boolean)
  * const headers = await signer.sign({ body: '{"type":"ping"}' });
  * ```
  */
-export const standard: Scheme = {
+export const standard: Scheme = defineScheme({
   name: 'standard',
   algorithm: 'sha256',
   encoding: 'base64',
@@ -72,6 +78,7 @@ export const standard: Scheme = {
   requiresUrl: false,
   headerNames: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
   idRule: describeMessageId(),
+  textSecrets: false,
 
   isValidId(id: string): boolean {
     return isMessageId(id);
@@ -150,4 +157,4 @@ export const standard: Scheme = {
         .join(' '),
     };
   },
-};
+});
