@@ -2,6 +2,7 @@ import {
   boundedCall,
   type Clock,
   type Counter,
+  invalidArgument,
   type Store,
   StoreError,
   type Telemetry,
