@@ -8,18 +8,10 @@ import {
   type Telemetry,
 } from '@portcullis/core';
 import { openClient } from './internal/openClient.ts';
-import {
-  checkString,
-  resolveConnectOptions,
-  resolveStoreOptions,
-} from './internal/options.ts';
+import { checkString, resolveConnectOptions, resolveStoreOptions } from './internal/options.ts';
 import { COMPARE_AND_DELETE, INCREMENT, type LuaScript } from './internal/scripts.ts';
 import { isErrorReply, toStoreError } from './internal/toStoreError.ts';
-import type {
-  RedisClientLike,
-  RedisStoreConnectOptions,
-  RedisStoreOptions,
-} from './options.ts';
+import type { RedisClientLike, RedisStoreConnectOptions, RedisStoreOptions } from './options.ts';
 
 const MAX_TTL_MS = Number.MAX_SAFE_INTEGER;
 

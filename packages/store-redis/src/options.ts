@@ -108,7 +108,6 @@ export interface RedisStoreOptions extends RedisStoreCommonOptions {
   client: RedisClientLike;
 }
 
-
 /** The type of {@link DEFAULTS}. */
 export interface RedisStoreDefaults {
   /** Prepended to every key. */

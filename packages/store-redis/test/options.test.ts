@@ -74,13 +74,7 @@ describe('RedisStore options', () => {
     // Redis resumes: the SET NX succeeded after all.
     client.pending[0]?.resolve('OK');
     await new Promise((r) => setImmediate(r));
-    expect(client.sent[1]).toEqual([
-      'EVALSHA',
-      expect.any(String),
-      '1',
-      'p:nonce',
-      'mark-1',
-    ]);
+    expect(client.sent[1]).toEqual(['EVALSHA', expect.any(String), '1', 'p:nonce', 'mark-1']);
     client.pending[1]?.resolve(1);
   });
 

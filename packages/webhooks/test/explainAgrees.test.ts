@@ -122,7 +122,9 @@ describe('explain() agrees with verify()', () => {
     const clock = clockAt();
     const mutation = fc.record({
       skewMs: fc.integer({ min: -400_000, max: 400_000 }),
-      dropHeader: fc.option(fc.constantFrom('webhook-id', 'webhook-timestamp', 'webhook-signature')),
+      dropHeader: fc.option(
+        fc.constantFrom('webhook-id', 'webhook-timestamp', 'webhook-signature'),
+      ),
       extraSignatures: fc.integer({ min: 0, max: 10 }),
       padding: fc.integer({ min: 0, max: 5000 }),
       bodyKind: fc.constantFrom('raw', 'changed', 'parsed', 'bigint'),
