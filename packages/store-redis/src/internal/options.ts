@@ -5,6 +5,7 @@ import {
   invalidArgument,
   type OptionRules,
   type Redacted,
+  type Rule,
   resolveOptions,
   rules,
   systemClock,
@@ -31,7 +32,21 @@ export function checkString(value: unknown, name = 'key'): asserts value is stri
 
 const secretText = rules.custom<string | Redacted<string> | undefined>((value) => value as never);
 
-const RULES = {
+/** Every option name of both constructors, with its type once checked. */
+interface AllOptions {
+  keyPrefix: string;
+  commandTimeoutMs: number;
+  telemetry: Telemetry;
+  clock: Clock;
+  client: RedisClientLike;
+  url: string | Redacted<string> | undefined;
+  password: string | Redacted<string> | undefined;
+  username: string | Redacted<string> | undefined;
+  connectTimeoutMs: number;
+  maxReconnectDelayMs: number;
+}
+
+const RULES: { readonly [K in keyof AllOptions]: Rule<AllOptions[K]> } = {
   keyPrefix: rules.custom<string>((value, path) => {
     checkString(value, path);
     return value;
@@ -52,15 +67,15 @@ const RULES = {
     return value as RedisClientLike;
   }),
   // Checked (and never echoed) by openClient: a URL may carry a password.
-  url: secretText as unknown as OptionRules<RedisStoreConnectOptions>['url'],
+  url: secretText,
   password: secretText,
-  username: secretText as unknown as OptionRules<RedisStoreConnectOptions>['username'],
+  username: secretText,
   connectTimeoutMs: rules.durationMs(),
   maxReconnectDelayMs: rules.durationMs(),
-} as const;
+};
 
 const COMMON = ['keyPrefix', 'commandTimeoutMs', 'telemetry', 'clock'] as const;
-type Pick2<K extends keyof typeof RULES> = { [P in K]: ReturnType<(typeof RULES)[P]> };
+type Pick2<K extends keyof AllOptions> = Pick<AllOptions, K>;
 type Common = (typeof COMMON)[number];
 
 /** `new RedisStore(...)`'s options, checked and complete. */
@@ -70,7 +85,7 @@ export type ResolvedConnectOptions = Pick2<
   Common | 'url' | 'password' | 'username' | 'connectTimeoutMs' | 'maxReconnectDelayMs'
 >;
 
-function resolve<R>(input: unknown, keys: readonly (keyof typeof RULES)[]): R {
+function resolve<R>(input: unknown, keys: readonly (keyof AllOptions)[]): R {
   const picked: Record<string, unknown> = {};
   for (const key of keys) picked[key] = RULES[key];
   return resolveOptions(

@@ -4,6 +4,7 @@ import {
   type Clock,
   invalidArgument,
   type OptionRules,
+  type Rule,
   resolveOptions,
   rules,
   type Store,
@@ -19,7 +20,7 @@ import {
   type VerifierOptions,
 } from '../options.ts';
 import { standard } from '../schemes/standard.ts';
-import type { SecretsOption } from '../types.ts';
+import type { CryptoChoice, Encoding, HmacAlgorithm, SecretsOption } from '../types.ts';
 import { type SchemeSpec, specOf } from './scheme.ts';
 
 const clockRule = rules.custom<Clock>((value, path) =>
@@ -51,8 +52,39 @@ const header = rules.custom<string>((value, path) => {
   return value.toLowerCase();
 });
 
+/** Every option name any function takes, with its type once checked. */
+interface AllOptions {
+  scheme: SchemeSpec;
+  secrets: SecretsOption;
+  toleranceSec: number;
+  futureToleranceSec: number;
+  clockSkewSec: number;
+  store: Store | false | undefined;
+  replayKeyPrefix: string;
+  clock: Clock;
+  crypto: CryptoChoice;
+  maxHeaderLength: number;
+  maxSignatures: number;
+  telemetry: Telemetry;
+  maxBodyBytes: number;
+  publicOrigin: string | undefined;
+  headers: unknown;
+  body: unknown;
+  url: string | undefined;
+  name: string;
+  signatureHeader: string;
+  algorithm: HmacAlgorithm;
+  encoding: Encoding;
+  signaturePrefix: string;
+  signatureSeparator: string | undefined;
+  timestampHeader: string | undefined;
+  idHeader: string | undefined;
+  signedContent: string;
+  secretEncoding: 'utf8' | 'base64' | 'hex' | 'whsec';
+}
+
 /** The rule for each option name, whichever function takes it. */
-const RULES = {
+const RULES: { readonly [K in keyof AllOptions]: Rule<AllOptions[K]> } = {
   scheme: schemeRule,
   secrets: secretsRule,
   toleranceSec: rules.durationSec({ min: 0, max: 2_592_000 }),
@@ -85,12 +117,11 @@ const RULES = {
   idHeader: rules.optional(header),
   signedContent: rules.string(),
   secretEncoding: rules.oneOf(['utf8', 'base64', 'hex', 'whsec'] as const),
-} as const;
+};
 
-type Rules = typeof RULES;
-type Resolved<K extends keyof Rules> = { [P in K]: ReturnType<Rules[P]> };
+type Resolved<K extends keyof AllOptions> = Pick<AllOptions, K>;
 
-function resolve<K extends keyof Rules>(
+function resolve<K extends keyof AllOptions>(
   path: string,
   input: unknown,
   keys: readonly K[],
