@@ -2,6 +2,7 @@
 // validateRequest accepts. Its validator accepts the URL with and without the default port, and
 // de-duplicates repeated form parameters (a name sent twice with the same value counts once).
 import { createSigner, createVerifier, schemes } from '@portcullis/webhooks';
+import fc from 'fast-check';
 import twilio from 'twilio';
 import { describe, expect, it } from 'vitest';
 
@@ -72,5 +73,32 @@ describe('twilio interop', () => {
     await expect(
       verifier.verify({ headers, body: form, url: 'https://hooks.example.com:8443/a' }),
     ).rejects.toMatchObject({ code: 'ERR_WEBHOOK_SIGNATURE_MISMATCH' });
+  });
+
+  it('property: for any form body and URL spelling, we and twilio agree both ways', async () => {
+    const name = fc.constantFrom('Body', 'From', 'To', 'MediaUrl0', 'a', 'A', 'é');
+    const value = fc.string({ maxLength: 6 });
+    const form = fc
+      .array(fc.tuple(name, value), { maxLength: 6 })
+      .map((pairs) => new URLSearchParams(pairs).toString());
+    const url = fc.constantFrom(
+      ['https://hooks.example.com/sms', 'https://hooks.example.com:443/sms'],
+      ['http://hooks.example.com/in?x=1', 'http://hooks.example.com:80/in?x=1'],
+    );
+    await fc.assert(
+      fc.asyncProperty(form, url, fc.boolean(), async (body, [a, b], flip) => {
+        const [signedUrl, otherUrl] = flip ? [b, a] : [a, b];
+        const theirs = getExpectedTwilioSignature(token, signedUrl, params(body));
+        const ours = (await signer.sign({ body, url: signedUrl }))['x-twilio-signature'];
+        expect(ours).toBe(theirs);
+        for (const at of [signedUrl, otherUrl]) {
+          expect(validateRequest(token, theirs, at, params(body))).toBe(true);
+          await expect(
+            verifier.verify({ headers: { 'x-twilio-signature': theirs }, body, url: at }),
+          ).resolves.toBeDefined();
+        }
+      }),
+      { numRuns: 150 },
+    );
   });
 });

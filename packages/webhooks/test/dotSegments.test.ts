@@ -4,6 +4,7 @@
 // whole account, so a path whose dot segments (plain or percent-encoded) change it is refused.
 import { Readable } from 'node:stream';
 import { createSigner, createVerifier, readIncomingMessage, schemes } from '@portcullis/webhooks';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { rejection } from './helpers.ts';
 
@@ -48,5 +49,37 @@ describe('readIncomingMessage with publicOrigin and dot segments', () => {
       const input = await readIncomingMessage(incoming(target, {}), { publicOrigin: origin });
       expect(input.url).toBe(new URL(target, origin).href);
     }
+  });
+
+  it('property: a path is refused exactly when it has a dot segment, and an accepted one is not rewritten', async () => {
+    const segment = fc.oneof(
+      fc.constantFrom('.', '..', '%2e', '%2E%2e', '.%2e', 'a', 'a.b', '...', '%2e%2eb', '', 'x%2F'),
+      fc.stringMatching(/^[A-Za-z0-9._~-]{0,6}$/),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        // A first segment that is empty would make `//host`, refused for another reason.
+        fc.array(segment, { minLength: 1, maxLength: 6 }).filter((list) => list[0] !== ''),
+        async (segments) => {
+          const target = `/${segments.join('/')}`;
+          const dotted = segments.some((x) => /^(?:\.|%2e){1,2}$/i.test(x));
+          const outcome = await readIncomingMessage(incoming(target, {}), {
+            publicOrigin: origin,
+          }).then(
+            (input) => ({ url: input.url }),
+            (error: unknown) => ({ error }),
+          );
+          if (dotted) {
+            expect(outcome).toMatchObject({
+              error: { code: 'ERR_WEBHOOK_HEADER_MALFORMED', header: ':path' },
+            });
+          } else {
+            // Nothing resolved away: the URL's path is the target as sent.
+            expect(outcome).toEqual({ url: `${origin}${target}` });
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
