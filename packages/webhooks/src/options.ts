@@ -168,11 +168,15 @@ export interface WebhookDefaults {
   readonly signedContent: string;
   /** `defineHmacScheme`: how secrets turn into key bytes. */
   readonly secretEncoding: 'utf8' | 'base64' | 'hex' | 'whsec';
+  /** `generateSecret`: random bytes in the secret. */
+  readonly bytes: number;
+  /** `generateSecret`: how the bytes are written. */
+  readonly format: 'whsec' | 'base64' | 'hex';
 }
 
 /**
  * Every default of this package, in one place: the options of `createVerifier`, `createSigner`,
- * `explain`, `readRequest`/`readIncomingMessage` and `defineHmacScheme` take theirs from here
+ * `explain`, `readRequest`/`readIncomingMessage`, `defineHmacScheme` and `generateSecret` take theirs from here
  * (the README's defaults tables are tested against it). Frozen.
  *
  * @example
@@ -195,4 +199,6 @@ export const DEFAULTS: WebhookDefaults = Object.freeze({
   signaturePrefix: '',
   signedContent: '{body}',
   secretEncoding: 'utf8',
+  bytes: 32,
+  format: 'whsec',
 });

@@ -8,6 +8,7 @@ import {
   DEFAULTS,
   defineHmacScheme,
   explain,
+  generateSecret,
   readRequest,
   type Scheme,
   type SecretInput,
@@ -71,6 +72,17 @@ describe('webhooks options', () => {
     expect(thrown(() => createVerifier({ secrets: SECRET, store: {} as never }))).toMatchObject({
       code: 'ERR_INVALID_ARG_TYPE',
     });
+  });
+
+  it('checks generateSecret options the same way', () => {
+    expect(() => generateSecret({ byte: 32 } as never)).toThrow(/Did you mean "bytes"/);
+    expect(thrown(() => generateSecret({ bytes: 23 }))).toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
+    expect(thrown(() => generateSecret({ format: 'pem' as never }))).toMatchObject({
+      name: 'TypeError',
+    });
+    expect(generateSecret({ format: 'hex', bytes: 24 }).reveal()).toMatch(/^[0-9a-f]{48}$/);
   });
 
   it('checks the readers and explain with the same rules', async () => {

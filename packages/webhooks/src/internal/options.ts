@@ -81,6 +81,8 @@ interface AllOptions {
   idHeader: string | undefined;
   signedContent: string;
   secretEncoding: 'utf8' | 'base64' | 'hex' | 'whsec';
+  bytes: number;
+  format: 'whsec' | 'base64' | 'hex';
 }
 
 /** The rule for each option name, whichever function takes it. */
@@ -117,6 +119,8 @@ const RULES: { readonly [K in keyof AllOptions]: Rule<AllOptions[K]> } = {
   idHeader: rules.optional(header),
   signedContent: rules.string(),
   secretEncoding: rules.oneOf(['utf8', 'base64', 'hex', 'whsec'] as const),
+  bytes: rules.integer({ min: 24, max: 64 }),
+  format: rules.oneOf(['whsec', 'base64', 'hex'] as const),
 };
 
 type Resolved<K extends keyof AllOptions> = Pick<AllOptions, K>;
@@ -178,6 +182,8 @@ const HMAC_KEYS = [
   'secretEncoding',
 ] as const;
 
+const SECRET_KEYS = ['bytes', 'format'] as const;
+
 /** `createVerifier`'s options, checked and complete. */
 export type ResolvedVerifierOptions = Resolved<(typeof VERIFIER_KEYS)[number]>;
 /** `createSigner`'s options, checked and complete. */
@@ -206,4 +212,14 @@ export function resolveReadOptions(input: {
 }
 export function resolveHmacSchemeOptions(input: HmacSchemeOptions): ResolvedHmacSchemeOptions {
   return resolve('options', input ?? null, HMAC_KEYS);
+}
+
+/** `generateSecret`'s options, checked and complete. */
+export type ResolvedSecretOptions = Resolved<(typeof SECRET_KEYS)[number]>;
+
+export function resolveSecretOptions(input: {
+  bytes?: number;
+  format?: 'whsec' | 'base64' | 'hex';
+}): ResolvedSecretOptions {
+  return resolve('options', input, SECRET_KEYS);
 }
