@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Every check, in order: lint and format, types, docs examples, build, package checks (publint,
-# attw), the built packages on the oldest supported Node, unit and
+# Every check, in order: lint and format, types, import cycles, docs examples, build, package
+# checks (publint, attw), the built packages on the oldest supported Node, unit and
 # integration tests. Runs every step even after a failure, prints what failed, and ends with one
 # line summing the whole suite: `N passed, N failed[, N skipped]` (tests plus the checks above).
 # Extra arguments go to vitest (e.g. `./scripts/check.sh packages/webhooks`).
@@ -61,6 +61,7 @@ tests() {
 step "redis-server present" ensure_redis
 step "lint and format (biome)" biome ci --reporter=summary --colors="$([ -t 1 ] && echo force || echo off)" .
 step "types (tsc)" tsc -p tsconfig.json
+step "no import cycles (madge)" madge --circular --no-spinner --no-color --extensions ts packages/*/src
 step "docs examples compile" node scripts/check-examples.ts
 step "build" pnpm -r --filter './packages/*' run build
 step "package checks (publint --strict, attw esm-only)" package_checks

@@ -1,149 +1,21 @@
 import {
+  boundedCall,
+  type Clock,
   type Counter,
-  telemetry as coreTelemetry,
   invalidArgument,
-  type Redacted,
   type Store,
   StoreError,
   type Telemetry,
 } from '@portcullis/core';
 import { openClient } from './internal/openClient.ts';
+import { checkString, resolveConnectOptions, resolveStoreOptions } from './internal/options.ts';
 import { COMPARE_AND_DELETE, INCREMENT, type LuaScript } from './internal/scripts.ts';
 import { isErrorReply, toStoreError } from './internal/toStoreError.ts';
+import type { RedisClientLike, RedisStoreConnectOptions, RedisStoreOptions } from './options.ts';
 
-/**
- * The slice of a node-redis v5 client (`createClient()`'s result) that {@link RedisStore} uses.
- * Any connected node-redis client fits, whatever modules, scripts or RESP version it was made with.
- *
- * @example
- * ```ts
- * import type { RedisClientLike } from '@portcullis/store-redis';
- * import { createClient } from 'redis';
- * const client: RedisClientLike = createClient({ RESP: 3 });
- * ```
- */
-export interface RedisClientLike {
-  /** Sends one raw command; see node-redis `client.sendCommand`. */
-  sendCommand(
-    args: ReadonlyArray<string>,
-    options?: { abortSignal?: AbortSignal },
-  ): Promise<unknown>;
-}
-
-/**
- * Options shared by {@link RedisStore.connect} and `new RedisStore(...)`.
- *
- * @example
- * ```ts
- * import type { RedisStoreCommonOptions } from '@portcullis/store-redis';
- * const common: RedisStoreCommonOptions = { keyPrefix: 'billing:', commandTimeoutMs: 500 };
- * ```
- */
-export interface RedisStoreCommonOptions {
-  /**
-   * Prepended to every key, so several applications (or environments) can share one Redis
-   * without seeing each other's entries. May be empty. Default: `'portcullis:'`.
-   */
-  keyPrefix?: string;
-  /**
-   * Longest wait for one operation, in milliseconds, after which it rejects with a `StoreError`
-   * (`ERR_STORE_UNAVAILABLE`). A command not yet written to the socket is then withdrawn and never
-   * sent; one already sent may still take effect on the server. Default: 2000.
-   */
-  commandTimeoutMs?: number;
-  /** Where errors and reconnects are counted. Default: `telemetry('@portcullis/store-redis')`. */
-  telemetry?: Telemetry;
-}
-
-/**
- * Options for {@link RedisStore.connect}: the store opens and owns its connection.
- *
- * @example
- * ```ts
- * import { redacted } from '@portcullis/core';
- * import type { RedisStoreConnectOptions } from '@portcullis/store-redis';
- * const options: RedisStoreConnectOptions = {
- *   url: 'rediss://redis.internal:6380/0',
- *   username: 'portcullis',
- *   password: redacted(process.env.REDIS_PASSWORD ?? ''),
- *   connectTimeoutMs: 3000,
- * };
- * ```
- */
-export interface RedisStoreConnectOptions extends RedisStoreCommonOptions {
-  /**
-   * `redis://[[username][:password]@]host[:port][/db]`, or `rediss://…` for TLS. Pass it as a
-   * `Redacted` when it carries a password; it never appears in an error message either way.
-   */
-  url: string | Redacted<string>;
-  /** Password (`AUTH`), when not in the URL. Default: none, or the URL's. */
-  password?: string | Redacted<string>;
-  /** ACL user name, when not in the URL. Default: none, or the URL's (`default`). */
-  username?: string;
-  /**
-   * Longest wait for the first connection, in milliseconds, retries included; then `connect`
-   * rejects with a `StoreError` (`ERR_STORE_UNAVAILABLE`). Also bounds each reconnect attempt.
-   * Default: 5000.
-   */
-  connectTimeoutMs?: number;
-  /**
-   * Longest pause between reconnect attempts after the connection drops, in milliseconds
-   * (attempts back off 50, 100, 200 ms… up to this). Operations made while disconnected fail at
-   * once with `ERR_STORE_UNAVAILABLE`; they are never queued. Default: 2000.
-   */
-  maxReconnectDelayMs?: number;
-}
-
-/**
- * Options for `new RedisStore(...)`: a node-redis client the caller created and owns.
- *
- * @example
- * ```ts
- * import type { RedisStoreOptions } from '@portcullis/store-redis';
- * import { createClient } from 'redis';
- * const options: RedisStoreOptions = { client: createClient(), keyPrefix: 'myapp:' };
- * ```
- */
-export interface RedisStoreOptions extends RedisStoreCommonOptions {
-  /**
-   * A connected node-redis v5 client. The caller connects it, handles its `'error'` events and
-   * closes it; {@link RedisStore.close} leaves it open. Its offline queue and reconnect strategy
-   * are the caller's choice; `commandTimeoutMs` still bounds every operation.
-   */
-  client: RedisClientLike;
-}
-
-const TEL_SCOPE = '@portcullis/store-redis';
 const MAX_TTL_MS = Number.MAX_SAFE_INTEGER;
 
 type Operation = 'get' | 'set' | 'setIfAbsent' | 'increment' | 'delete' | 'compareAndDelete';
-
-interface CommonOptions {
-  keyPrefix: string;
-  commandTimeoutMs: number;
-  telemetry: Telemetry;
-}
-
-function commonOptions(options: RedisStoreCommonOptions): CommonOptions {
-  const { keyPrefix = 'portcullis:', commandTimeoutMs = 2000 } = options;
-  checkString(keyPrefix, 'keyPrefix');
-  return {
-    keyPrefix,
-    commandTimeoutMs: checkPositiveInt(commandTimeoutMs, 'commandTimeoutMs'),
-    telemetry: options.telemetry ?? coreTelemetry(TEL_SCOPE),
-  };
-}
-
-// A lone surrogate has no UTF-8 form: Redis would store U+FFFD instead, and two different keys
-// would become one (a false "replay", a shared lock). Refused instead.
-const LONE_SURROGATE = /\p{Surrogate}/u;
-
-function checkString(value: unknown, name = 'key'): asserts value is string {
-  if (typeof value !== 'string') throw invalidArgument(name, 'a string');
-  if (LONE_SURROGATE.test(value)) {
-    throw invalidArgument(name, 'a well-formed string (no lone surrogates)', 'value');
-  }
-}
 
 /** Redis wants whole milliseconds ≥ 1: round up, so an entry never expires before it was asked. */
 function ttlArg(ttlMs: number): string {
@@ -151,13 +23,6 @@ function ttlArg(ttlMs: number): string {
     throw invalidArgument('ttlMs', 'a positive number of milliseconds', 'value');
   }
   return String(Math.min(Math.ceil(ttlMs), MAX_TTL_MS));
-}
-
-function checkPositiveInt(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0) {
-    throw invalidArgument(name, 'a positive integer of milliseconds', 'value');
-  }
-  return value;
 }
 
 function asString(reply: unknown): string | undefined {
@@ -201,6 +66,7 @@ export class RedisStore implements Store {
   readonly #prefix: string;
   readonly #timeoutMs: number;
   readonly #telemetry: Telemetry;
+  readonly #clock: Clock;
   #closeClient: (() => Promise<void>) | undefined;
   #closed = false;
 
@@ -219,15 +85,12 @@ export class RedisStore implements Store {
    * ```
    */
   constructor(options: RedisStoreOptions) {
-    const client = (options as Partial<RedisStoreOptions> | undefined)?.client;
-    if (typeof client?.sendCommand !== 'function') {
-      throw invalidArgument('client', 'a node-redis client');
-    }
-    this.#client = client;
-    const common = commonOptions(options);
-    this.#prefix = common.keyPrefix;
-    this.#timeoutMs = common.commandTimeoutMs;
-    this.#telemetry = common.telemetry;
+    const o = resolveStoreOptions(options);
+    this.#client = o.client;
+    this.#prefix = o.keyPrefix;
+    this.#timeoutMs = o.commandTimeoutMs;
+    this.#telemetry = o.telemetry;
+    this.#clock = o.clock;
   }
 
   /**
@@ -247,26 +110,24 @@ export class RedisStore implements Store {
    * ```
    */
   static async connect(options: RedisStoreConnectOptions): Promise<RedisStore> {
-    if (typeof options !== 'object' || options === null) {
-      throw invalidArgument('options', 'an object');
-    }
     // Validate everything before connecting, so a bad option does not cost a connection.
-    const common = commonOptions(options);
-    const connectTimeoutMs = checkPositiveInt(options.connectTimeoutMs ?? 5000, 'connectTimeoutMs');
-    const maxReconnectDelayMs = checkPositiveInt(
-      options.maxReconnectDelayMs ?? 2000,
-      'maxReconnectDelayMs',
-    );
+    const o = resolveConnectOptions(options);
     const opened = await openClient({
-      url: options.url,
-      password: options.password,
-      username: options.username,
-      connectTimeoutMs,
-      maxReconnectDelayMs,
-      closeTimeoutMs: common.commandTimeoutMs,
-      telemetry: common.telemetry,
+      url: o.url as RedisStoreConnectOptions['url'],
+      password: o.password,
+      username: o.username as string | undefined,
+      connectTimeoutMs: o.connectTimeoutMs,
+      maxReconnectDelayMs: o.maxReconnectDelayMs,
+      closeTimeoutMs: o.commandTimeoutMs,
+      telemetry: o.telemetry,
     });
-    const store = new RedisStore({ ...common, client: opened.client });
+    const store = new RedisStore({
+      keyPrefix: o.keyPrefix,
+      commandTimeoutMs: o.commandTimeoutMs,
+      telemetry: o.telemetry,
+      clock: o.clock,
+      client: opened.client,
+    });
     store.#closeClient = opened.close;
     return store;
   }
@@ -292,14 +153,18 @@ export class RedisStore implements Store {
     checkString(key);
     checkString(value, 'value');
     const ttl = ttlArg(ttlMs);
-    const reply = await this.#send('setIfAbsent', [
-      'SET',
-      this.#prefix + key,
-      value,
-      'PX',
-      ttl,
-      'NX',
-    ]);
+    const reply = await this.#send(
+      'setIfAbsent',
+      ['SET', this.#prefix + key, value, 'PX', ttl, 'NX'],
+      false,
+      // The caller was told this write failed (timeout): if it lands after all, undo it, so
+      // nothing is held that nobody knows of (a replay mark, a lock no one will release).
+      (late) => {
+        if (late !== null && late !== undefined) {
+          return this.compareAndDelete(key, value).then(() => {});
+        }
+      },
+    );
     return reply !== null && reply !== undefined;
   }
 
@@ -357,29 +222,33 @@ export class RedisStore implements Store {
     }
   }
 
-  /** Sends one command, bounded by the command timeout; every failure becomes a `StoreError`. */
-  async #send(op: Operation, args: string[], quietNoScript = false): Promise<unknown> {
+  /**
+   * Sends one command, bounded by the command timeout on the store's clock; every failure becomes
+   * a `StoreError`. A reply that arrives after the timeout goes to `onLate`, never to the caller.
+   */
+  async #send(
+    op: Operation,
+    args: string[],
+    quietNoScript = false,
+    onLate?: (reply: unknown) => void | Promise<void>,
+  ): Promise<unknown> {
     if (this.#closed) {
       throw new StoreError('ERR_STORE_UNAVAILABLE', 'The Redis store is closed.');
     }
-    const controller = new AbortController();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const timedOut = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        controller.abort();
-        reject(
-          new StoreError(
-            'ERR_STORE_UNAVAILABLE',
-            `Redis did not answer within ${this.#timeoutMs} ms.`,
-          ),
-        );
-      }, this.#timeoutMs);
-    });
     try {
-      return await Promise.race([
-        this.#client.sendCommand(args, { abortSignal: controller.signal }),
-        timedOut,
-      ]);
+      return await boundedCall(
+        (signal) => this.#client.sendCommand(args, { abortSignal: signal }),
+        {
+          timeoutMs: this.#timeoutMs,
+          clock: this.#clock,
+          onTimeout: () =>
+            new StoreError(
+              'ERR_STORE_UNAVAILABLE',
+              `Redis did not answer within ${this.#timeoutMs} ms.`,
+            ),
+          onLateResult: onLate,
+        },
+      );
     } catch (error) {
       const storeError = toStoreError(error);
       if (!(quietNoScript && isNoScript(error))) {
@@ -389,8 +258,6 @@ export class RedisStore implements Store {
         });
       }
       throw storeError;
-    } finally {
-      clearTimeout(timer);
     }
   }
 }

@@ -1,7 +1,9 @@
 export {
+  DEFAULTS,
   type RedisClientLike,
-  RedisStore,
   type RedisStoreCommonOptions,
   type RedisStoreConnectOptions,
+  type RedisStoreDefaults,
   type RedisStoreOptions,
-} from './RedisStore.ts';
+} from './options.ts';
+export { RedisStore } from './RedisStore.ts';

@@ -192,11 +192,14 @@ describe('RedisStore misuse', () => {
   it('validates keyPrefix and commandTimeoutMs', () => {
     const client = fakeClient();
     expect(() => new RedisStore({ client, keyPrefix: 1 as never })).toThrow(TypeError);
-    for (const commandTimeoutMs of [0, -1, 1.5, Number.NaN, '100']) {
+    for (const commandTimeoutMs of [0, -1, 1.5, Number.NaN, 2 ** 31]) {
       expect(() => new RedisStore({ client, commandTimeoutMs: commandTimeoutMs as never })).toThrow(
         expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
       );
     }
+    expect(() => new RedisStore({ client, commandTimeoutMs: '100' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
   });
 
   it('rejects bad arguments before sending anything', async () => {

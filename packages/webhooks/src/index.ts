@@ -1,15 +1,11 @@
+export type { Clock, Store, Telemetry } from '@portcullis/core';
 export {
   isWebhookError,
   WebhookError,
   type WebhookErrorCode,
   type WebhookErrorOptions,
 } from './errors/WebhookError.ts';
-export {
-  type Diagnosis,
-  type ExplainOptions,
-  explain,
-  type FailedCheck,
-} from './explain/explain.ts';
+export { type Diagnosis, explain, type FailedCheck } from './explain/explain.ts';
 export {
   type IncomingMessageLike,
   type ReadIncomingMessageOptions,
@@ -21,41 +17,37 @@ export {
   type ReadRequestOptions,
   readRequest,
 } from './http/readRequest.ts';
-export type { RawBody } from './internal/body.ts';
-export type { HmacAlgorithm, Part } from './internal/crypto/CryptoBackend.ts';
-export type { CryptoChoice } from './internal/crypto/selectBackend.ts';
-export type { Encoding } from './internal/encoding.ts';
-export type { HeaderReader, HeadersInput } from './internal/headers.ts';
+export { generateId } from './keys/generateId.ts';
+export { generateKeyPair, type WebhookKeyPair } from './keys/generateKeyPair.ts';
+export { type GenerateSecretOptions, generateSecret } from './keys/generateSecret.ts';
+export {
+  DEFAULTS,
+  type ExplainOptions,
+  type HmacSchemeOptions,
+  type SignerOptions,
+  type VerifierOptions,
+  type WebhookDefaults,
+} from './options.ts';
+export { defineHmacScheme } from './schemes/defineHmacScheme.ts';
+export type { Scheme } from './schemes/Scheme.ts';
+export { type BuiltInSchemes, schemes } from './schemes/schemes.ts';
+export { createSigner, type Signer, type SignInput } from './signer/createSigner.ts';
 export type {
+  CryptoChoice,
+  Encoding,
+  HeadersInput,
+  HmacAlgorithm,
   LabelledSecret,
   MatchedSecret,
+  RawBody,
   SecretEntry,
   SecretInput,
   SecretResolver,
   SecretsOption,
-} from './internal/secrets.ts';
-export { generateId } from './keys/generateId.ts';
-export { generateKeyPair, type WebhookKeyPair } from './keys/generateKeyPair.ts';
-export { type GenerateSecretOptions, generateSecret } from './keys/generateSecret.ts';
-export { defineHmacScheme, type HmacSchemeOptions } from './schemes/defineHmacScheme.ts';
-export type {
-  KeyMaterial,
-  ParsedHeaders,
-  Scheme,
-  SignatureCandidate,
-  SignedMeta,
-} from './schemes/Scheme.ts';
-export { type BuiltInSchemes, schemes } from './schemes/schemes.ts';
-export {
-  createSigner,
-  type Signer,
-  type SignerOptions,
-  type SignInput,
-} from './signer/createSigner.ts';
+} from './types.ts';
 export {
   createVerifier,
   type VerifiedWebhook,
   type Verifier,
-  type VerifierOptions,
   type VerifyInput,
 } from './verifier/createVerifier.ts';

@@ -14,23 +14,23 @@ export {
   type ReadRequestOptions,
   readRequest,
 } from './http/readRequest.ts';
-export type { RawBody } from './internal/body.ts';
-export type { CryptoChoice } from './internal/crypto/selectBackend.ts';
-export type { HeadersInput } from './internal/headers.ts';
+export { DEFAULTS, type VerifierOptions, type WebhookDefaults } from './options.ts';
+export type { Scheme } from './schemes/Scheme.ts';
+export { standard } from './schemes/standard.ts';
 export type {
+  CryptoChoice,
+  HeadersInput,
   LabelledSecret,
   MatchedSecret,
+  RawBody,
   SecretEntry,
   SecretInput,
   SecretResolver,
   SecretsOption,
-} from './internal/secrets.ts';
-export type { Scheme } from './schemes/Scheme.ts';
-export { standard } from './schemes/standard.ts';
+} from './types.ts';
 export {
   createVerifier,
   type VerifiedWebhook,
   type Verifier,
-  type VerifierOptions,
   type VerifyInput,
 } from './verifier/createVerifier.ts';

@@ -1,48 +1,25 @@
-import { type Clock, invalidArgument, systemClock } from '@portcullis/core';
 import { isWebhookError, type WebhookErrorCode } from '../errors/WebhookError.ts';
-import { rawBody } from '../internal/body.ts';
-import type { Part } from '../internal/crypto/CryptoBackend.ts';
-import { type CryptoChoice, selectBackend } from '../internal/crypto/selectBackend.ts';
-import { altKeys, bodyVariants, tryMatch } from '../internal/explainVariants.ts';
-import { type HeadersInput, headerReader } from '../internal/headers.ts';
 import {
-  KeyRing,
-  type MatchedSecret,
-  matchedSecret,
-  type PreparedKey,
-  type SecretsOption,
-} from '../internal/secrets.ts';
-import { github } from '../schemes/github.ts';
-import type { ParsedHeaders, Scheme } from '../schemes/Scheme.ts';
-import { shopify } from '../schemes/shopify.ts';
-import { slack } from '../schemes/slack.ts';
-import { standard } from '../schemes/standard.ts';
-import { stripe } from '../schemes/stripe.ts';
-import { twilio } from '../schemes/twilio.ts';
-
-const BUILT_IN: readonly Scheme[] = [standard, stripe, github, shopify, slack, twilio];
-
-/** Options of {@link explain}: what a verifier would be given, plus its settings. */
-export interface ExplainOptions {
-  /** The scheme you expect. Default: `standard`. */
-  scheme?: Scheme;
-  /** The secrets your verifier uses. */
-  secrets: SecretsOption;
-  /** The request headers. */
-  headers: HeadersInput;
-  /** The body as your code has it (raw or not: explain says which). */
-  body: unknown;
-  /** The full URL, for schemes that sign it (Twilio). */
-  url?: string;
-  /** As in `createVerifier`. Default: 300. */
-  toleranceSec?: number;
-  /** As in `createVerifier`. Default: 30. */
-  futureToleranceSec?: number;
-  /** Time source. Default: `systemClock`. */
-  clock?: Clock;
-  /** Crypto implementation. Default: `'auto'`. */
-  crypto?: CryptoChoice;
-}
+  type CheckContext,
+  checkBody,
+  checkHeaders,
+  checkSignature,
+  checkTimestamp,
+  signedContent,
+} from '../internal/checks.ts';
+import type { Part } from '../internal/crypto/CryptoBackend.ts';
+import { selectBackend } from '../internal/crypto/selectBackend.ts';
+import {
+  detectSchemes,
+  mismatchCauses,
+  secretHint,
+  whitespaceCause,
+} from '../internal/explainAdvice.ts';
+import { resolveExplainOptions } from '../internal/options.ts';
+import type { ParsedHeaders } from '../internal/scheme.ts';
+import { KeyRing, matchedSecret, type PreparedKey } from '../internal/secrets.ts';
+import type { ExplainOptions } from '../options.ts';
+import type { MatchedSecret } from '../types.ts';
 
 /** The check that failed first. */
 export type FailedCheck = 'body' | 'secret' | 'headers' | 'timestamp' | 'signature';
@@ -53,7 +30,7 @@ export interface Diagnosis {
   ok: boolean;
   /** The scheme checked. */
   scheme: string;
-  /** The first check that failed, if any. */
+  /** The first check that failed, if any: the one `verify` stops at. */
   failedCheck: FailedCheck | undefined;
   /** The code `verify` would reject with, if any. */
   code: WebhookErrorCode | undefined;
@@ -61,7 +38,7 @@ export interface Diagnosis {
   summary: string;
   /** The likely causes, most likely first, each with what to do. */
   likelyCauses: string[];
-  /** Receiver clock minus signed timestamp, in seconds (positive: the message is that old). */
+  /** Receiver clock minus signed timestamp, in seconds, not rounded (positive: the message is that old). */
   skewSec?: number;
   /** Which secret verified the signature, when one did. */
   matchedSecret?: MatchedSecret;
@@ -69,11 +46,25 @@ export interface Diagnosis {
   detectedSchemes: string[];
 }
 
+const NOT_RAW =
+  'The body is not raw bytes: a framework body parser (express.json(), bodyParser, a Next.js API route) parsed it before verification. Verify the raw body (Express: express.raw({ type: () => true }); Fetch: request.arrayBuffer()) and parse it afterwards.';
+
+/** The body serialised again, for the "it would match by luck" note; undefined when it cannot be. */
+function reserialised(body: unknown): string | undefined {
+  try {
+    return typeof body === 'object' && body !== null ? JSON.stringify(body) : undefined;
+  } catch {
+    return undefined; // BigInt, a cycle, a throwing toJSON
+  }
+}
+
 /**
- * Explains why a webhook does or does not verify, for a developer debugging an integration: which
- * check fails and the likely cause — clock skew of N seconds, a body re-serialised by a parser,
- * the wrong secret or environment, the wrong scheme — without printing secrets or expected
- * signatures. It tries the body and secret variants that usually explain a mismatch. It does
+ * Explains why a webhook does or does not verify, for a developer debugging an integration. It
+ * runs the verifier's own checks (the same functions, in the same order, with the same limits:
+ * body, headers, timestamp, signed content, secrets, signature), so the check it names and the
+ * code it gives are those `verify` would reject with; then it adds the likely cause — clock skew
+ * of N seconds, a body re-serialised by a parser, the wrong secret or environment, whitespace
+ * around a secret, the wrong scheme — without printing secrets or expected signatures. It does
  * not consult or write a replay store.
  *
  * @example
@@ -88,21 +79,20 @@ export interface Diagnosis {
  * ```
  */
 export async function explain(options: ExplainOptions): Promise<Diagnosis> {
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument('options', 'an object');
-  const scheme = options.scheme ?? standard;
-  const backend = selectBackend(options.crypto);
-  const clock = options.clock ?? systemClock;
-  const toleranceSec = options.toleranceSec ?? 300;
-  const futureSec = options.futureToleranceSec ?? 30;
-  const read = headerReader(options.headers, 65_536);
-  const detectedSchemes = BUILT_IN.filter((s) => {
-    try {
-      return s.headerNames.some((h) => read(h) !== undefined);
-    } catch {
-      return true;
-    }
-  }).map((s) => s.name);
+  const o = resolveExplainOptions(options);
+  const scheme = o.scheme;
+  const backend = selectBackend(o.crypto);
+  const clock = o.clock;
+  const ctx: CheckContext = {
+    scheme,
+    backend,
+    toleranceMs: o.toleranceSec * 1000,
+    futureMs: o.futureToleranceSec * 1000,
+    maxHeaderLength: o.maxHeaderLength,
+    maxSignatures: o.maxSignatures,
+    now: () => clock.now(),
+  };
+  const detectedSchemes = detectSchemes(o.headers);
   const base = { scheme: scheme.name, detectedSchemes };
   const failed = (
     failedCheck: FailedCheck,
@@ -110,99 +100,126 @@ export async function explain(options: ExplainOptions): Promise<Diagnosis> {
     summary: string,
     likelyCauses: string[],
     extra: Partial<Diagnosis> = {},
-  ): Diagnosis => ({
-    ok: false,
-    ...base,
-    failedCheck,
-    code,
-    summary,
-    likelyCauses,
-    ...extra,
-  });
+  ): Diagnosis => ({ ok: false, ...base, failedCheck, code, summary, likelyCauses, ...extra });
+  const url = o.url;
 
-  // 1. The body.
-  let body: Part;
-  let bodyProblem: string | undefined;
+  // 0. The secrets, as createVerifier decodes a static list (before any message).
+  let ring: KeyRing;
   try {
-    body = rawBody(options.body);
-  } catch {
-    bodyProblem =
-      'The body is not raw bytes: a framework body parser (express.json(), bodyParser, a Next.js API route) parsed it before verification. Verify the raw body (express.raw({ type: "*/*" }), request.arrayBuffer()) and parse it afterwards.';
-    if (typeof options.body !== 'object' || options.body === null) {
-      return failed('body', 'ERR_WEBHOOK_BODY_NOT_RAW', 'The body is missing or not raw.', [
-        bodyProblem,
-      ]);
-    }
-    body = JSON.stringify(options.body);
+    ring = new KeyRing(scheme, backend, o.secrets, 'verify');
+  } catch (error) {
+    if (!isWebhookError(error)) throw error;
+    return failed('secret', error.code, error.message, await secretHint(scheme, o.secrets));
   }
 
-  // 2. The secrets.
+  // 1. The body. verify() stops here; the rest only adds to the picture.
+  let body: Part;
+  let notRaw: WebhookErrorCode | undefined;
+  try {
+    body = checkBody(o.body);
+  } catch (error) {
+    if (!isWebhookError(error)) throw error;
+    notRaw = error.code;
+    const text = reserialised(o.body);
+    if (text === undefined) {
+      return failed('body', error.code, 'The body is missing or not raw.', [NOT_RAW]);
+    }
+    body = text;
+  }
+
+  // 2. The headers.
+  let parsed: ParsedHeaders;
+  try {
+    parsed = checkHeaders(ctx, o.headers);
+  } catch (error) {
+    if (!isWebhookError(error)) throw error;
+    if (notRaw !== undefined)
+      return failed('body', notRaw, 'The body is missing or not raw.', [NOT_RAW]);
+    const others = detectedSchemes.filter((n) => n !== scheme.name);
+    const causes = others.length
+      ? [`Wrong scheme: the headers look like ${others.join(' or ')}'s. Use schemes.${others[0]}.`]
+      : error.code === 'ERR_WEBHOOK_HEADER_MALFORMED'
+        ? [
+            `The ${error.header ?? 'signature'} header ${error.message.replace(/^The \S+ header /, '').replace(/\.$/, '')}: a proxy may have joined or padded it, or the request was not sent by the provider.`,
+          ]
+        : [
+            `The ${error.header ?? 'signature'} header did not arrive: a proxy or framework may drop or rename it, or the request was not sent by the provider.`,
+          ];
+    return failed('headers', error.code, error.message, causes);
+  }
+
+  // 3. The timestamp: the verdict is verify()'s; the signature is still checked for the picture.
+  let skewSec: number | undefined;
+  let timeCause: string | undefined;
+  if (scheme.timestampSigned && parsed.timestamp !== undefined) {
+    skewSec = (clock.now() - Number(parsed.timestamp) * 1000) / 1000;
+    try {
+      checkTimestamp(ctx, parsed);
+    } catch (error) {
+      if (!isWebhookError(error)) throw error;
+      timeCause =
+        error.bound === 'past'
+          ? skewSec > o.toleranceSec + 3600
+            ? `The message was signed ${skewSec} s ago: it is an old message replayed or re-sent from a log, or one of the clocks is badly wrong.`
+            : `Clock skew or delay of ${skewSec} s (tolerance ${o.toleranceSec} s): the message was queued or retried late, or the receiver's clock is behind; check NTP on both sides.`
+          : `Clock skew of ${-skewSec} s: the timestamp is ahead of this clock (tolerance ${o.futureToleranceSec} s). The sender's clock runs fast or this one runs slow; check NTP.`;
+    }
+  }
+  const timeExtra = skewSec === undefined ? {} : { skewSec };
+
+  // 4. The signed content (Twilio's unsupported JSON variant is refused here).
+  let parts: readonly Part[];
+  try {
+    parts = signedContent(ctx, parsed, body, url);
+  } catch (error) {
+    if (!isWebhookError(error)) throw error;
+    if (notRaw !== undefined)
+      return failed('body', notRaw, 'The body is missing or not raw.', [NOT_RAW]);
+    if (timeCause !== undefined) {
+      return failed(
+        'timestamp',
+        'ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
+        'The timestamp is outside the tolerance.',
+        [timeCause],
+        timeExtra,
+      );
+    }
+    return failed('headers', error.code, error.message, [
+      "Twilio signs JSON webhooks over the URL alone (bodySHA256 in the query); this package verifies only Twilio's form-encoded webhooks.",
+    ]);
+  }
+
+  // 5. The secrets (a resolver is called per message, here as in verify()).
   let keys: PreparedKey[];
   try {
-    const ring = new KeyRing(scheme, backend, options.secrets, 'verify');
     keys = await ring.keys();
     for (const k of keys) await k.handle;
   } catch (error) {
     if (!isWebhookError(error)) throw error;
-    const hint =
-      scheme.name === 'standard'
-        ? 'Standard Webhooks secrets are "whsec_" followed by base64 of at least 24 bytes (copy the whole value); "whpk_" public keys verify v1a signatures.'
-        : `Check the ${scheme.name} secret: copy it whole from the provider's dashboard, without quotes or whitespace.`;
-    return failed('secret', error.code, error.message, [hint]);
-  }
-
-  // 3. The headers.
-  let parsed: ParsedHeaders;
-  try {
-    parsed = scheme.parse(read, 16);
-  } catch (error) {
-    if (!isWebhookError(error)) throw error;
-    const others = detectedSchemes.filter((n) => n !== scheme.name);
-    const causes = others.length
-      ? [`Wrong scheme: the headers look like ${others.join(' or ')}'s. Use schemes.${others[0]}.`]
-      : [
-          `The ${error.header ?? 'signature'} header did not arrive: a proxy or framework may drop or rename it, or the request was not sent by the provider.`,
-        ];
-    return failed('headers', error.code, error.message, causes);
-  }
-
-  // 3b. What the URL says (Twilio's unsupported JSON variant is refused before any signature).
-  if (scheme.requiresUrl && typeof options.url === 'string' && options.url !== '') {
-    try {
-      scheme.content(parsed, body, options.url);
-    } catch (error) {
-      if (!isWebhookError(error)) throw error;
-      return failed('headers', error.code, error.message, [
-        "Twilio signs JSON webhooks over the URL alone (bodySHA256 in the query); this package verifies only Twilio's form-encoded webhooks.",
-      ]);
+    if (notRaw !== undefined)
+      return failed('body', notRaw, 'The body is missing or not raw.', [NOT_RAW]);
+    if (timeCause !== undefined) {
+      return failed(
+        'timestamp',
+        'ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
+        'The timestamp is outside the tolerance.',
+        [timeCause],
+        timeExtra,
+      );
     }
+    return failed('secret', error.code, error.message, await secretHint(scheme, o.secrets));
   }
 
-  // 4. The timestamp (reported, then the signature is still checked for a fuller picture).
-  let skewSec: number | undefined;
-  let timeCause: string | undefined;
-  if (scheme.timestampSigned && parsed.timestamp !== undefined) {
-    skewSec = Math.round(clock.now() / 1000 - Number(parsed.timestamp));
-    if (skewSec > toleranceSec) {
-      timeCause =
-        skewSec > toleranceSec + 3600
-          ? `The message was signed ${skewSec} s ago: it is an old message replayed or re-sent from a log, or one of the clocks is badly wrong.`
-          : `Clock skew or delay of ${skewSec} s (tolerance ${toleranceSec} s): the message was queued or retried late, or the receiver's clock is behind; check NTP on both sides.`;
-    } else if (-skewSec > futureSec) {
-      timeCause = `Clock skew of ${-skewSec} s: the timestamp is ahead of this clock (tolerance ${futureSec} s). The sender's clock runs fast or this one runs slow; check NTP.`;
-    }
-  }
-
-  // 5. The signature.
-  const key = await tryMatch(backend, scheme, keys, parsed, body, options.url);
-  if (key !== undefined) {
-    const matched = matchedSecret(key);
-    if (bodyProblem !== undefined) {
+  // 6. The signature.
+  const match = await checkSignature(ctx, keys, parsed, parts, body, url);
+  if (match !== undefined) {
+    const matched = matchedSecret(match.key);
+    if (notRaw !== undefined) {
       return failed(
         'body',
-        'ERR_WEBHOOK_BODY_NOT_RAW',
+        notRaw,
         'The body is not raw; serialised again it happens to match, but that is luck.',
-        [bodyProblem],
+        [NOT_RAW],
         { matchedSecret: matched },
       );
     }
@@ -212,9 +229,10 @@ export async function explain(options: ExplainOptions): Promise<Diagnosis> {
         'ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
         'The signature is valid but the timestamp is outside the tolerance.',
         [timeCause],
-        { skewSec: skewSec as number, matchedSecret: matched },
+        { ...timeExtra, matchedSecret: matched },
       );
     }
+    const key = match.key;
     const rotated =
       key.index > 0
         ? [
@@ -228,62 +246,17 @@ export async function explain(options: ExplainOptions): Promise<Diagnosis> {
       code: undefined,
       summary: 'The webhook verifies.',
       likelyCauses: rotated,
-      ...(skewSec === undefined ? {} : { skewSec }),
+      ...timeExtra,
       matchedSecret: matched,
     };
   }
 
-  const causes: string[] = [];
-  if (bodyProblem !== undefined) causes.push(bodyProblem);
-  if (parsed.signatures.length === 0) {
-    causes.push(
-      `The signature header carries no signature this scheme reads (${scheme.name === 'standard' ? 'v1 or v1a' : 'expected format'}).`,
-    );
+  const causes = await mismatchCauses(ctx, o.secrets, keys, parsed, body, url, detectedSchemes);
+  const spaced = await whitespaceCause(scheme, o.secrets);
+  if (spaced !== undefined) causes.unshift(spaced);
+  if (notRaw !== undefined) {
+    return failed('body', notRaw, 'The body is not raw bytes.', [NOT_RAW, ...causes]);
   }
-  for (const variant of bodyVariants(body)) {
-    if ((await tryMatch(backend, scheme, keys, parsed, variant.body, options.url)) !== undefined) {
-      causes.push(
-        `The body was changed after signing: ${variant.why}. Verify the exact bytes received.`,
-      );
-      break;
-    }
-  }
-  if (scheme.requiresUrl && options.url !== undefined) {
-    const u = options.url;
-    const urls = [
-      u.replace(/^http:/, 'https:'),
-      u.replace(/^https:/, 'http:'),
-      u.endsWith('/') ? u.slice(0, -1) : `${u}/`,
-    ];
-    for (const url of urls) {
-      if (url !== u && (await tryMatch(backend, scheme, keys, parsed, body, url)) !== undefined) {
-        causes.push(
-          'The URL differs from the one the sender signed (scheme, port or trailing slash): behind a proxy, rebuild the public URL.',
-        );
-        break;
-      }
-    }
-  }
-  if (
-    (await tryMatch(
-      backend,
-      scheme,
-      await altKeys(backend, scheme, options.secrets),
-      parsed,
-      body,
-      options.url,
-    )) !== undefined
-  ) {
-    causes.push(
-      `The right secret, read the wrong way: for ${scheme.name} it must be ${scheme.name === 'standard' ? 'base64-decoded after the whsec_ prefix' : 'used as its exact text'}. Use the matching scheme.`,
-    );
-  }
-  const others = detectedSchemes.filter((n) => n !== scheme.name);
-  if (others.length)
-    causes.push(`The request also carries ${others.join(', ')} headers: is this the right scheme?`);
-  causes.push(
-    "The secret does not match the one the sender used: another environment (test vs live), another endpoint, or a secret rotated out. Copy the endpoint's current secret again.",
-  );
   if (timeCause !== undefined) {
     // verify() checks the timestamp first, so that is the code it rejects with.
     return failed(
@@ -291,7 +264,7 @@ export async function explain(options: ExplainOptions): Promise<Diagnosis> {
       'ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
       'The timestamp is outside the tolerance, and no signature matched either.',
       [timeCause, ...causes],
-      { skewSec: skewSec as number },
+      timeExtra,
     );
   }
   return failed(
@@ -299,6 +272,6 @@ export async function explain(options: ExplainOptions): Promise<Diagnosis> {
     'ERR_WEBHOOK_SIGNATURE_MISMATCH',
     'No signature matched any configured secret.',
     causes,
-    skewSec === undefined ? {} : { skewSec },
+    timeExtra,
   );
 }

@@ -1,18 +1,18 @@
 import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
+import { resolveReadOptions } from '../internal/options.ts';
 import { publicUrl } from '../internal/publicUrl.ts';
-import {
-  bodyLimit,
-  joinChunks,
-  type RawRequest,
-  type ReadBodyOptions,
-  tooLarge,
-} from './readRequest.ts';
+import { joinChunks, type RawRequest, type ReadBodyOptions, tooLarge } from './readRequest.ts';
 
 /** The parts of Node's `http.IncomingMessage` this helper reads (typed structurally). */
 export interface IncomingMessageLike extends AsyncIterable<unknown> {
   headers: Record<string, string | string[] | undefined>;
   url?: string | undefined;
+  /**
+   * The request target as received, set by Express (and Connect-style routers) when a mount
+   * rewrites `url` to be relative to it. Used in place of `url` when present.
+   */
+  originalUrl?: string | undefined;
   readableEnded?: boolean;
   /** Set by body-parsing middleware; a `Buffer` here (express.raw()) is used as is. */
   body?: unknown;
@@ -23,8 +23,10 @@ export interface ReadIncomingMessageOptions extends ReadBodyOptions {
   /**
    * The public origin the sender called, e.g. `'https://hooks.example.com'`, from your
    * configuration (never from the request's `Host` header), to rebuild the full URL for schemes
-   * that sign it (Twilio). Only `req.url` (the request target) is used, never `Host`. It must be a
-   * plain path on that origin: `//host/…`, `/\host/…`, any backslash, a `#`, an absolute-form
+   * that sign it (Twilio). Only the request target is used (`req.originalUrl` where a framework
+   * such as Express sets it under a mount, else `req.url`), never `Host`. It must be a plain path
+   * on that origin: `//host/…`, `/\host/…`, any backslash, a `#`, a `.` or `..` segment (also
+   * percent-encoded: `%2e%2e`), an absolute-form
    * target (`http://other/…`), or a path resolving to another origin is
    * `ERR_WEBHOOK_HEADER_MALFORMED` with `header: ':path'`. Default: none (`url` is left out).
    */
@@ -59,11 +61,11 @@ export async function readIncomingMessage(
   if (typeof req !== 'object' || req === null || typeof req.headers !== 'object') {
     throw invalidArgument('req', 'an http.IncomingMessage');
   }
-  const max = bodyLimit(options);
+  const { maxBodyBytes: max, publicOrigin } = resolveReadOptions(options);
   const url =
-    options.publicOrigin === undefined
+    publicOrigin === undefined
       ? undefined
-      : publicUrl(req.url ?? '/', options.publicOrigin);
+      : publicUrl(req.originalUrl ?? req.url ?? '/', publicOrigin);
   const withUrl = (input: RawRequest): RawRequest =>
     url === undefined ? input : { ...input, url };
   if (req.body !== undefined) {

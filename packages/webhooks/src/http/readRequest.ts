@@ -1,5 +1,6 @@
 import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
+import { resolveReadOptions } from '../internal/options.ts';
 import { publicUrl, requestPath } from '../internal/publicUrl.ts';
 import type { VerifyInput } from '../verifier/createVerifier.ts';
 
@@ -32,14 +33,6 @@ export function joinChunks(chunks: readonly Uint8Array[], size: number): Uint8Ar
     offset += c.byteLength;
   }
   return body;
-}
-
-/** Checks `maxBodyBytes`; returns the limit. */
-export function bodyLimit(options: ReadBodyOptions): number {
-  const max = options.maxBodyBytes ?? 1_048_576;
-  if (!Number.isInteger(max) || max < 0)
-    throw invalidArgument('maxBodyBytes', 'a non-negative integer', 'value');
-  return max;
 }
 
 /** Options of {@link readRequest}. */
@@ -88,10 +81,10 @@ export async function readRequest(
   ) {
     throw invalidArgument('request', 'a Fetch API Request');
   }
-  const max = bodyLimit(options);
+  const { maxBodyBytes: max, publicOrigin } = resolveReadOptions(options);
   let url = request.url;
-  if (options.publicOrigin !== undefined) {
-    url = publicUrl(requestPath(url, request.headers), options.publicOrigin);
+  if (publicOrigin !== undefined) {
+    url = publicUrl(requestPath(url, request.headers), publicOrigin);
   }
   const declared = Number(request.headers.get('content-length'));
   if (Number.isFinite(declared) && declared > max) throw tooLarge(max);

@@ -1,9 +1,6 @@
 import { WebhookError } from '../errors/WebhookError.ts';
 import type { Part } from './crypto/CryptoBackend.ts';
 
-/** The raw request body: the exact bytes received (a `Buffer` is a `Uint8Array`), or their text. */
-export type RawBody = string | Uint8Array | ArrayBuffer;
-
 /**
  * Checks that `body` is raw and returns it as a signable part. A parsed object is refused with a
  * message that says why: a body parsed and serialised again rarely has the bytes that were signed.

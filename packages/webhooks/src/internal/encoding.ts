@@ -1,4 +1,5 @@
 // Byte encodings without Buffer, so the verify path runs on every runtime.
+import type { Encoding } from '../types.ts';
 
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 const B64URL = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
@@ -8,9 +9,6 @@ for (let i = 0; i < 64; i++) {
   DECODE[B64.charCodeAt(i)] = i;
   DECODE[B64URL.charCodeAt(i)] = i;
 }
-
-/** The encodings signatures and secrets are written in. */
-export type Encoding = 'hex' | 'base64' | 'base64url';
 
 const utf8 = new TextEncoder();
 

@@ -1,11 +1,12 @@
 // What explain() tries when a signature does not match: the body and secret variants that usually
 // explain a failure. Private to explain.
 
-import type { ParsedHeaders, Scheme } from '../schemes/Scheme.ts';
+import type { SecretsOption } from '../types.ts';
+import { type CheckContext, checkSignature, signedContent } from './checks.ts';
 import type { CryptoBackend, Part } from './crypto/CryptoBackend.ts';
 import { decodeBase64, utf8Bytes } from './encoding.ts';
-import { findMatch } from './match.ts';
-import { listSecrets, type PreparedKey, type SecretsOption } from './secrets.ts';
+import type { ParsedHeaders, SchemeSpec as Scheme } from './scheme.ts';
+import { listSecrets, type PreparedKey } from './secrets.ts';
 
 /** A changed body and why it would have changed. */
 export interface Variant {
@@ -52,18 +53,17 @@ export function bodyVariants(body: Part): Variant[] {
   return out;
 }
 
+/** The key that verifies `parsed` over `body` at `url` (the verifier's own signature check). */
 export async function tryMatch(
-  backend: CryptoBackend,
-  scheme: Scheme,
+  ctx: CheckContext,
   keys: readonly PreparedKey[],
   parsed: ParsedHeaders,
   body: Part,
   url: string | undefined,
 ): Promise<PreparedKey | undefined> {
   try {
-    return (
-      await findMatch(backend, scheme, keys, scheme.content(parsed, body, url), parsed.signatures)
-    )?.key;
+    const parts = signedContent(ctx, parsed, body, url);
+    return (await checkSignature(ctx, keys, parsed, parts, body, url))?.key;
   } catch {
     return undefined;
   }

@@ -1,14 +1,6 @@
 import { invalidArgument } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
-
-/**
- * Request headers as the verifier accepts them: a Fetch API `Headers` (or anything with
- * `get(name)`), or a plain record such as Node's `IncomingMessage.headers`. Names are matched
- * case-insensitively.
- */
-export type HeadersInput =
-  | { get(name: string): string | null }
-  | Readonly<Record<string, string | readonly string[] | undefined>>;
+import type { HeadersInput } from '../types.ts';
 
 /** Reads one header value by lower-case name, bounded and typed. */
 export type HeaderReader = (name: string) => string | undefined;

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from '@portcullis/core';
-import type { Scheme, SignatureCandidate } from '../schemes/Scheme.ts';
 import type { CryptoBackend, Part } from './crypto/CryptoBackend.ts';
 import { decodeBase64 } from './encoding.ts';
+import type { SchemeSpec as Scheme, SignatureCandidate } from './scheme.ts';
 import type { PreparedKey } from './secrets.ts';
 
 /** A key and the signature it verified. */

@@ -9,6 +9,16 @@ export function badPath(reason: string): WebhookError {
   });
 }
 
+/** A `.` or `..` segment, also written `%2e` (any case), in the path part (before `?`). */
+const DOT_SEGMENT = /^(?:\.|%2e){1,2}$/i;
+
+/** Whether the path part of `target` has a segment that URL parsing would resolve away. */
+export function hasDotSegment(target: string): boolean {
+  const q = target.indexOf('?');
+  const path = q === -1 ? target : target.slice(0, q);
+  return path.split('/').some((segment) => DOT_SEGMENT.test(segment));
+}
+
 /**
  * The full URL of a request path under a configured public origin. The path must be a plain
  * origin-relative path: not `//host…` or `/\host…` (which WHATWG URL resolves to ANOTHER host, so a
@@ -30,6 +40,8 @@ export function publicUrl(path: string, origin: string): string {
   if (path.includes('\\')) throw badPath('contains a backslash');
   // A request target never carries a fragment (RFC 9112 §3.2); one here was smuggled in.
   if (path.includes('#')) throw badPath('contains a fragment ("#")');
+  // The framework routed on the raw path; URL parsing would resolve its dot segments to another.
+  if (hasDotSegment(path)) throw badPath('has a "." or ".." segment (plain or percent-encoded)');
   const base = new URL(origin);
   const url = URL.parse(path, base);
   if (url === null) throw badPath('is not a valid URL path');

@@ -1,40 +1,14 @@
-import { invalidArgument, type Redacted, reveal } from '@portcullis/core';
-import type { KeyMaterial, Scheme } from '../schemes/Scheme.ts';
+import { invalidArgument, reveal, type SecretInput } from '@portcullis/core';
+import type {
+  LabelledSecret,
+  MatchedSecret,
+  SecretEntry,
+  SecretResolver,
+  SecretsOption,
+} from '../types.ts';
 import type { CryptoBackend } from './crypto/CryptoBackend.ts';
+import type { KeyMaterial, SchemeSpec as Scheme } from './scheme.ts';
 import { secretMalformed } from './secretErrors.ts';
-
-/** A secret as configured: text, ideally boxed in a `Redacted`. */
-export type SecretInput = string | Redacted<string>;
-
-/** A secret with a name of your choosing, reported back as `matchedSecret.label`. */
-export interface LabelledSecret {
-  /** A name safe to log, e.g. `'2026-03'` or `'previous'`. Never the secret. */
-  label: string;
-  secret: SecretInput;
-}
-
-/** One configured secret, with or without a label. */
-export type SecretEntry = SecretInput | LabelledSecret;
-
-/**
- * Resolves the live secrets at verification time (e.g. from a secrets cache during rotation).
- * Called once per message; return the current secret first.
- */
-export type SecretResolver = () =>
-  | SecretEntry
-  | readonly SecretEntry[]
-  | Promise<SecretEntry | readonly SecretEntry[]>;
-
-/** Secrets for a signer or verifier: one, a list (current first, then previous), or a resolver. */
-export type SecretsOption = SecretEntry | readonly SecretEntry[] | SecretResolver;
-
-/** Which configured secret verified a message: its position, and its label when it has one. */
-export interface MatchedSecret {
-  /** Position in the configured (or resolved) list, from 0. */
-  index: number;
-  /** The label given with the secret, if any. */
-  label?: string;
-}
 
 /** A secret turned into a key handle for one backend. */
 export interface PreparedKey {

@@ -1,5 +1,6 @@
-import { invalidArgument, Redacted } from '@portcullis/core';
+import { Redacted } from '@portcullis/core';
 import { encode } from '../internal/encoding.ts';
+import { resolveSecretOptions } from '../internal/options.ts';
 
 /** Options of {@link generateSecret}. */
 export interface GenerateSecretOptions {
@@ -24,13 +25,7 @@ export interface GenerateSecretOptions {
  * ```
  */
 export function generateSecret(options: GenerateSecretOptions = {}): Redacted<string> {
-  const { bytes = 32, format = 'whsec' } = options;
-  if (!Number.isInteger(bytes) || bytes < 24 || bytes > 64) {
-    throw invalidArgument('bytes', 'an integer from 24 to 64', 'value');
-  }
-  if (format !== 'whsec' && format !== 'base64' && format !== 'hex') {
-    throw invalidArgument('format', "'whsec', 'base64' or 'hex'", 'value');
-  }
+  const { bytes, format } = resolveSecretOptions(options);
   const random = globalThis.crypto.getRandomValues(new Uint8Array(bytes));
   const text = encode(random, format === 'hex' ? 'hex' : 'base64');
   random.fill(0);

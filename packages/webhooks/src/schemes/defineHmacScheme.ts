@@ -1,6 +1,6 @@
 import { invalidArgument } from '@portcullis/core';
-import type { HmacAlgorithm, Part } from '../internal/crypto/CryptoBackend.ts';
-import { decodeBase64, decodeHex, type Encoding, utf8Bytes } from '../internal/encoding.ts';
+import type { Part } from '../internal/crypto/CryptoBackend.ts';
+import { decodeBase64, decodeHex, utf8Bytes } from '../internal/encoding.ts';
 import {
   type HeaderReader,
   malformed,
@@ -8,57 +8,18 @@ import {
   requireHeader,
 } from '../internal/headers.ts';
 import { describeMessageId, isMessageId, messageIdRule } from '../internal/messageId.ts';
+import { resolveHmacSchemeOptions } from '../internal/options.ts';
+import {
+  defineScheme,
+  type KeyMaterial,
+  type ParsedHeaders,
+  type SignatureCandidate,
+} from '../internal/scheme.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
-import type { KeyMaterial, ParsedHeaders, Scheme, SignatureCandidate } from './Scheme.ts';
-
-/** How a custom HMAC scheme is declared. */
-export interface HmacSchemeOptions {
-  /** Short name for replay keys and diagnoses, e.g. `'acme'`. */
-  name: string;
-  /** The header holding the signature, e.g. `'x-acme-signature'` (any case). */
-  signatureHeader: string;
-  /** HMAC hash. Default: `'sha256'`. */
-  algorithm?: HmacAlgorithm;
-  /** How the signature is written. Default: `'hex'` (lower case). */
-  encoding?: Encoding;
-  /** Text before the signature in the header, e.g. `'sha256='`. Default: `''`. */
-  signaturePrefix?: string;
-  /**
-   * When set, the header may hold several signatures separated by this string (each with the
-   * prefix), so senders can rotate secrets. Default: one signature per header.
-   */
-  signatureSeparator?: string;
-  /** The header holding the timestamp in Unix seconds. Must appear as `{timestamp}` in `signedContent`. Default: none. */
-  timestampHeader?: string;
-  /**
-   * The header holding the message id. Signed (and the replay key) when `signedContent` has
-   * `{id}`; then the id must be 1–256 visible ASCII characters without `.` (Standard Webhooks'
-   * rule) nor the characters the template puts right next to `{id}`, so it cannot move bytes
-   * between itself and its neighbours: otherwise `ERR_WEBHOOK_HEADER_MALFORMED`. Default: none.
-   */
-  idHeader?: string;
-  /**
-   * What is signed: a template over `{id}`, `{timestamp}` and `{body}` (exactly once), e.g.
-   * `'{timestamp}.{body}'`. Any two of them must be separated by text (`'{id}{body}'` is
-   * ambiguous), and the text next to `{timestamp}` must not start or end with a digit.
-   * Default: `'{body}'`.
-   */
-  signedContent?: string;
-  /**
-   * How configured secrets turn into key bytes: their UTF-8 text, or decoded from base64, hex, or
-   * `whsec_`-prefixed base64. Default: `'utf8'`.
-   */
-  secretEncoding?: 'utf8' | 'base64' | 'hex' | 'whsec';
-}
+import type { HmacSchemeOptions } from '../options.ts';
+import type { Scheme } from './Scheme.ts';
 
 const PLACEHOLDER = /\{(id|timestamp|body)\}/g;
-
-function checkHeaderName(name: unknown, option: string): string {
-  if (typeof name !== 'string' || !/^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/.test(name)) {
-    throw invalidArgument(option, 'an HTTP header name');
-  }
-  return name.toLowerCase();
-}
 
 /**
  * Declares an HMAC signature scheme in a few lines. The result drives `createSigner`,
@@ -79,42 +40,18 @@ function checkHeaderName(name: unknown, option: string): string {
  * ```
  */
 export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument('options', 'an object');
   const {
     name,
-    algorithm = 'sha256',
-    encoding = 'hex',
-    signaturePrefix = '',
+    algorithm,
+    encoding,
+    signaturePrefix,
     signatureSeparator,
-    signedContent = '{body}',
-    secretEncoding = 'utf8',
-  } = options;
-  if (typeof name !== 'string' || !/^[a-z0-9][a-z0-9_-]{0,31}$/i.test(name)) {
-    throw invalidArgument('name', 'a short identifier (letters, digits, "-", "_")', 'value');
-  }
-  if (!['sha1', 'sha256', 'sha384', 'sha512'].includes(algorithm)) {
-    throw invalidArgument('algorithm', "'sha1', 'sha256', 'sha384' or 'sha512'", 'value');
-  }
-  if (!['hex', 'base64', 'base64url'].includes(encoding)) {
-    throw invalidArgument('encoding', "'hex', 'base64' or 'base64url'", 'value');
-  }
-  if (!['utf8', 'base64', 'hex', 'whsec'].includes(secretEncoding)) {
-    throw invalidArgument('secretEncoding', "'utf8', 'base64', 'hex' or 'whsec'", 'value');
-  }
-  if (
-    signatureSeparator !== undefined &&
-    (typeof signatureSeparator !== 'string' || signatureSeparator === '')
-  ) {
-    throw invalidArgument('signatureSeparator', 'a non-empty string', 'value');
-  }
-  const sigHeader = checkHeaderName(options.signatureHeader, 'signatureHeader');
-  const tsHeader =
-    options.timestampHeader === undefined
-      ? undefined
-      : checkHeaderName(options.timestampHeader, 'timestampHeader');
-  const idHeader =
-    options.idHeader === undefined ? undefined : checkHeaderName(options.idHeader, 'idHeader');
+    signedContent,
+    secretEncoding,
+    signatureHeader: sigHeader,
+    timestampHeader: tsHeader,
+    idHeader,
+  } = resolveHmacSchemeOptions(options);
 
   // Split the template once into literal text and placeholders.
   const pieces: string[] = [];
@@ -167,12 +104,14 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
   // One rule for the verifier (parse) and the signer (createSigner calls scheme.isValidId).
   const isValidId = (id: string): boolean => isMessageId(id, idForbidden);
   const idSigned = uses('{id}') > 0;
+  const commaJoined = signatureSeparator?.includes(',') === true;
   const headerNames = [sigHeader, ...(tsHeader ? [tsHeader] : []), ...(idHeader ? [idHeader] : [])];
 
-  return {
+  return defineScheme({
     name,
     algorithm,
     encoding,
+    textSecrets: secretEncoding === 'utf8',
     idSigned,
     timestampSigned: tsHeader !== undefined,
     maxSignatures: signatureSeparator === undefined ? 1 : 8,
@@ -216,7 +155,12 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
             signaturePrefix ? `does not start with "${signaturePrefix}"` : 'is empty',
           );
         }
-        signatures.push({ kind: 'hmac', value: item.slice(signaturePrefix.length) });
+        const value = item.slice(signaturePrefix.length);
+        // Signatures are hex or base64: a comma is two headers joined with ", " (Node,
+        // Headers.append), unless the scheme itself separates signatures with commas.
+        if (!commaJoined && value.includes(','))
+          throw malformed(sigHeader, 'was sent more than once');
+        signatures.push({ kind: 'hmac', value });
       }
       return { id, timestamp, signatures };
     },
@@ -247,5 +191,5 @@ export function defineHmacScheme(options: HmacSchemeOptions): Scheme {
       if (idHeader !== undefined && meta.id !== undefined) headers[idHeader] = meta.id;
       return headers;
     },
-  };
+  });
 }

@@ -2,8 +2,14 @@ import { WebhookError } from '../errors/WebhookError.ts';
 import { decodeBase64 } from '../internal/encoding.ts';
 import { type HeaderReader, malformed } from '../internal/headers.ts';
 import { describeMessageId, isMessageId, messageIdRule } from '../internal/messageId.ts';
+import {
+  defineScheme,
+  type KeyMaterial,
+  type ParsedHeaders,
+  type SignatureCandidate,
+} from '../internal/scheme.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
-import type { KeyMaterial, ParsedHeaders, Scheme, SignatureCandidate } from './Scheme.ts';
+import type { Scheme } from './Scheme.ts';
 
 /** A `webhook-*` header, or its `svix-*` twin (Svix sends the same scheme under those names). */
 function pick(read: HeaderReader, name: string, svixName: string): string {
@@ -22,6 +28,9 @@ function nameOf(read: HeaderReader, suffix: string): string {
   const value = read(name);
   return value !== undefined && value !== '' ? name : `svix-${suffix}`;
 }
+
+/** A key prefix in any case, left over after the one `whsec_` is taken off. */
+const WRONG_PREFIX = /^wh(?:sec|sk|pk)_/i;
 
 /** 1–12 ASCII digits. */
 function digits(text: string): boolean {
@@ -59,7 +68,7 @@ function decodeKey(body: string, what: string, lengthOk: (n: number) => boolean)
  * const headers = await signer.sign({ body: '{"type":"ping"}' });
  * ```
  */
-export const standard: Scheme = {
+export const standard: Scheme = defineScheme({
   name: 'standard',
   algorithm: 'sha256',
   encoding: 'base64',
@@ -69,6 +78,7 @@ export const standard: Scheme = {
   requiresUrl: false,
   headerNames: ['webhook-id', 'webhook-timestamp', 'webhook-signature'],
   idRule: describeMessageId(),
+  textSecrets: false,
 
   isValidId(id: string): boolean {
     return isMessageId(id);
@@ -86,6 +96,10 @@ export const standard: Scheme = {
       return { kind: 'ed25519-private', bytes: bytes.subarray(0, 32) };
     }
     const body = secret.startsWith('whsec_') ? secret.slice(6) : secret;
+    // `WHSEC_…`, `whsec_whsec_…`: base64url letters, so they would decode to a wrong key.
+    if (WRONG_PREFIX.test(body)) {
+      throw secretMalformed('standard', 'the prefix must be "whsec_", once, in lower case');
+    }
     return { kind: 'hmac', bytes: decodeKey(body, 'secret', (n) => n >= 24 && n <= 1024) };
   },
 
@@ -109,6 +123,12 @@ export const standard: Scheme = {
         const comma = header.indexOf(',', start);
         if (comma <= start || comma >= end) {
           throw malformed(nameOf(read, 'signature'), 'has an item that is not "version,signature"');
+        }
+        // A second comma in one item: two headers joined with ", " (Node, Headers.append). The
+        // grammar joins items with spaces only, so this is a duplicate header, not a list.
+        const second = header.indexOf(',', comma + 1);
+        if (second !== -1 && second < end) {
+          throw malformed(nameOf(read, 'signature'), 'was sent more than once');
         }
         const version = comma - start;
         if (version === 2 && header.startsWith('v1', start)) {
@@ -137,4 +157,4 @@ export const standard: Scheme = {
         .join(' '),
     };
   },
-};
+});

@@ -5,8 +5,15 @@ import {
   parseTimestamp,
   requireHeader,
 } from '../internal/headers.ts';
+import { describeMessageId, isMessageId } from '../internal/messageId.ts';
+import {
+  defineScheme,
+  type KeyMaterial,
+  type ParsedHeaders,
+  type SignatureCandidate,
+} from '../internal/scheme.ts';
 import { secretMalformed } from '../internal/secretErrors.ts';
-import type { KeyMaterial, ParsedHeaders, Scheme, SignatureCandidate } from './Scheme.ts';
+import type { Scheme } from './Scheme.ts';
 
 const HEADER = 'stripe-signature';
 
@@ -22,7 +29,7 @@ const HEADER = 'stripe-signature';
  * const verifier = createVerifier({ scheme: schemes.stripe, secrets: process.env.STRIPE_WEBHOOK_SECRET ?? '' });
  * ```
  */
-export const stripe: Scheme = {
+export const stripe: Scheme = defineScheme({
   name: 'stripe',
   algorithm: 'sha256',
   encoding: 'hex',
@@ -31,6 +38,9 @@ export const stripe: Scheme = {
   maxSignatures: 8,
   requiresUrl: false,
   headerNames: [HEADER],
+  idRule: describeMessageId(),
+  textSecrets: true,
+  isValidId: (id) => isMessageId(id),
 
   decodeSecret(secret: string): KeyMaterial {
     if (secret === '') throw secretMalformed('stripe', 'it is empty');
@@ -67,4 +77,4 @@ export const stripe: Scheme = {
       [HEADER]: [`t=${meta.timestamp}`, ...signatures.map((s) => `v1=${s.value}`)].join(','),
     };
   },
-};
+});

@@ -1,37 +1,16 @@
-import {
-  type Clock,
-  invalidArgument,
-  systemClock,
-  type Telemetry,
-  telemetry,
-} from '@portcullis/core';
-import { type RawBody, rawBody } from '../internal/body.ts';
+import { invalidArgument } from '@portcullis/core';
+import { rawBody } from '../internal/body.ts';
 import type { Part } from '../internal/crypto/CryptoBackend.ts';
-import { type CryptoChoice, selectBackend } from '../internal/crypto/selectBackend.ts';
+import { selectBackend } from '../internal/crypto/selectBackend.ts';
 import { encode } from '../internal/encoding.ts';
-import { describeMessageId, isMessageId } from '../internal/messageId.ts';
+import { resolveSignerOptions } from '../internal/options.ts';
+import type { SignatureCandidate, SignedMeta } from '../internal/scheme.ts';
 import { schemeIdSource } from '../internal/schemeIds.ts';
-import { KeyRing, type PreparedKey, type SecretsOption } from '../internal/secrets.ts';
-import type { Scheme, SignatureCandidate, SignedMeta } from '../schemes/Scheme.ts';
+import { KeyRing, type PreparedKey } from '../internal/secrets.ts';
+import type { SignerOptions } from '../options.ts';
+import type { Scheme } from '../schemes/Scheme.ts';
 import { standard } from '../schemes/standard.ts';
-
-/** Options of {@link createSigner}. */
-export interface SignerOptions {
-  /** The signature scheme. Default: `standard` (Standard Webhooks). */
-  scheme?: Scheme;
-  /**
-   * The signing secrets. With several, every message carries one signature per secret (new and
-   * old during a rotation), where the scheme allows several; a `whsk_` key adds a `v1a` (Ed25519)
-   * signature. One, a list, or a function returning them. Required.
-   */
-  secrets: SecretsOption;
-  /** Time source for the timestamp. Default: `systemClock`. */
-  clock?: Clock;
-  /** Crypto implementation: `'node'`, `'webcrypto'` or `'auto'`. Default: `'auto'`. */
-  crypto?: CryptoChoice;
-  /** Where metrics go (`portcullis.webhooks.sign`). Default: `telemetry('@portcullis/webhooks')`. */
-  telemetry?: Telemetry;
-}
+import type { RawBody } from '../types.ts';
 
 /** One outbound message to sign. */
 export interface SignInput {
@@ -75,29 +54,25 @@ export interface Signer {
  * ```
  */
 export function createSigner(options: SignerOptions): Signer {
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument('options', 'an object');
-  const scheme = options.scheme ?? standard;
-  if (typeof scheme !== 'object' || scheme === null || typeof scheme.format !== 'function') {
-    throw invalidArgument('scheme', 'a scheme (e.g. schemes.stripe or defineHmacScheme(...))');
-  }
-  const backend = selectBackend(options.crypto);
-  const clock = options.clock ?? systemClock;
-  const ring = new KeyRing(scheme, backend, options.secrets, 'sign');
-  const t = options.telemetry ?? telemetry('@portcullis/webhooks');
+  const o = resolveSignerOptions(options);
+  const scheme = o.scheme;
+  const backend = selectBackend(o.crypto);
+  const clock = o.clock;
+  const ring = new KeyRing(scheme, backend, o.secrets, 'sign');
+  const t = o.telemetry;
   const attributes = { scheme: scheme.name };
   const needsId = scheme.idSigned || scheme.headerNames.length > 1;
   // Default ids the scheme's own rule accepts (a template may forbid `_` or `-` next to `{id}`).
   // `undefined` when the rule refuses every id this can make (a hand-written `isValidId`): then
   // each `sign()` needs an explicit id.
-  const newId = needsId ? schemeIdSource(scheme.isValidId?.bind(scheme)) : undefined;
+  const newId = needsId ? schemeIdSource((id) => scheme.isValidId(id)) : undefined;
   const defaultId = (): string | undefined => {
     if (!needsId) return undefined;
     const id = newId?.();
     if (id === undefined) {
       throw invalidArgument(
         'id',
-        `given: the ${scheme.name} scheme's id rule refuses generated ids, so pass an id (${scheme.idRule ?? describeMessageId()})`,
+        `given: the ${scheme.name} scheme's id rule refuses generated ids, so pass an id (${scheme.idRule})`,
         'value',
       );
     }
@@ -145,12 +120,8 @@ export function createSigner(options: SignerOptions): Signer {
     const body = rawBody(input.body);
     const id = input.id ?? defaultId();
     // The scheme's own id rule (what its verifier accepts), so no signed message is refused there.
-    if (
-      id !== undefined &&
-      (typeof id !== 'string' ||
-        !(scheme.isValidId === undefined ? isMessageId(id) : scheme.isValidId(id)))
-    ) {
-      throw invalidArgument('id', scheme.idRule ?? describeMessageId(), 'value');
+    if (id !== undefined && (typeof id !== 'string' || !scheme.isValidId(id))) {
+      throw invalidArgument('id', scheme.idRule, 'value');
     }
     const ts = input.timestamp ?? Math.floor(clock.now() / 1000);
     if (!Number.isSafeInteger(ts) || ts < 0)
@@ -172,5 +143,5 @@ export function createSigner(options: SignerOptions): Signer {
     }
   }
 
-  return { scheme, sign };
+  return { scheme: options.scheme ?? standard, sign };
 }

@@ -1,66 +1,28 @@
-import {
-  type Clock,
-  invalidArgument,
-  MemoryStore,
-  type Store,
-  systemClock,
-  type Telemetry,
-  telemetry,
-} from '@portcullis/core';
+import { invalidArgument, MemoryStore, type Store } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
-import { type RawBody, rawBody } from '../internal/body.ts';
-import type { Part } from '../internal/crypto/CryptoBackend.ts';
-import { type CryptoChoice, selectBackend } from '../internal/crypto/selectBackend.ts';
-import { type HeadersInput, headerReader } from '../internal/headers.ts';
-import { findMatch, type Match } from '../internal/match.ts';
 import {
-  KeyRing,
-  type MatchedSecret,
-  matchedSecret,
-  type PreparedKey,
-  type SecretsOption,
-} from '../internal/secrets.ts';
-import type { ParsedHeaders, Scheme } from '../schemes/Scheme.ts';
+  type CheckContext,
+  checkBody,
+  checkHeaders,
+  checkSignature,
+  checkTimestamp,
+  mismatch,
+  signedContent,
+} from '../internal/checks.ts';
+import type { Part } from '../internal/crypto/CryptoBackend.ts';
+import { selectBackend } from '../internal/crypto/selectBackend.ts';
+import type { Match } from '../internal/match.ts';
+import { resolveVerifierOptions } from '../internal/options.ts';
+import type { ParsedHeaders } from '../internal/scheme.ts';
+import { KeyRing, matchedSecret, type PreparedKey } from '../internal/secrets.ts';
+import { generateId } from '../keys/generateId.ts';
+import type { VerifierOptions } from '../options.ts';
+import type { Scheme } from '../schemes/Scheme.ts';
 import { standard } from '../schemes/standard.ts';
+import type { HeadersInput, MatchedSecret, RawBody } from '../types.ts';
 
-/** Options of {@link createVerifier}. */
-export interface VerifierOptions {
-  /** The signature scheme. Default: `standard` (Standard Webhooks / Svix). */
-  scheme?: Scheme;
-  /**
-   * The live secrets: one, a list (current first, previous after it during rotation), or a
-   * function that returns them per message. Strings or `Redacted` strings, optionally labelled
-   * (`{ label, secret }`). Required.
-   */
-  secrets: SecretsOption;
-  /** How old a signed timestamp may be, in seconds. Default: 300 (5 minutes). */
-  toleranceSec?: number;
-  /**
-   * How far ahead of this clock a signed timestamp may be, in seconds (clock skew). Default: 30.
-   * Stripe's and Slack's libraries accept an hour; a timestamp from the future can extend a
-   * captured message's life, so this is kept small.
-   */
-  futureToleranceSec?: number;
-  /**
-   * Where verified message ids are remembered to refuse replays, for the rest of their tolerance
-   * window. Pass a shared store (`RedisStore`) for a fleet, or `false` to turn replay protection
-   * off. Default: a `MemoryStore` of 100 000 entries per verifier that refuses writes when full
-   * (fail closed: `StoreError` `ERR_STORE_FULL`, status 503, so the sender retries).
-   */
-  store?: Store | false;
-  /** Prefix of replay keys in the store. Default: `'webhooks:replay:'`. */
-  replayKeyPrefix?: string;
-  /** Time source. Default: `systemClock`. */
-  clock?: Clock;
-  /** Crypto implementation: `'node'`, `'webcrypto'` or `'auto'` (node where available). Default: `'auto'`. */
-  crypto?: CryptoChoice;
-  /** Longest header value read, in characters; longer is `ERR_WEBHOOK_HEADER_MALFORMED`. Default: 4096. */
-  maxHeaderLength?: number;
-  /** Most signatures read from one message; more is `ERR_WEBHOOK_HEADER_MALFORMED`. Default: 8. */
-  maxSignatures?: number;
-  /** Where metrics go. Default: `telemetry('@portcullis/webhooks')`. */
-  telemetry?: Telemetry;
-}
+/** Entries of the default, per-verifier replay store. */
+const DEFAULT_STORE_ENTRIES = 100_000;
 
 /** One inbound message to verify. */
 export interface VerifyInput {
@@ -98,25 +60,18 @@ export interface Verifier {
   verify(input: VerifyInput): Promise<VerifiedWebhook>;
 }
 
-function seconds(name: string, value: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-    throw invalidArgument(name, 'a non-negative number of seconds', 'value');
-  }
-  return value;
-}
-
-function positiveInt(name: string, value: number): number {
-  if (!Number.isInteger(value) || value < 1)
-    throw invalidArgument(name, 'a positive integer', 'value');
-  return value;
-}
-
 /**
  * Creates a verifier for inbound webhooks. Checks, in order: the body is raw, the scheme's headers
  * are present and well formed (bounded in length and number of signatures), the signed timestamp
  * is within `toleranceSec` in the past and `futureToleranceSec` in the future, a signature matches
  * one of the live secrets (constant-time), and — only then — that the message was not seen before
- * (the replay store). Every failure is a `WebhookError` with a stable code.
+ * (the replay store). Every failure is a `WebhookError` with a stable code. Options are checked
+ * here: a wrong type, a value out of range or an unknown option is a `TypeError`.
+ *
+ * A replay mark lives `toleranceSec + futureToleranceSec + clockSkewSec`, so no replica whose
+ * clock is within `clockSkewSec` can accept the message again. When the store fails or times out
+ * (`StoreError`, 503), the verifier withdraws its mark (`compareAndDelete` of a value unique to
+ * this attempt), so the sender's retry is not refused as a replay of a message never processed.
  *
  * @example
  * ```ts
@@ -127,30 +82,35 @@ function positiveInt(name: string, value: number): number {
  * ```
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument('options', 'an object');
-  const scheme = options.scheme ?? standard;
-  if (typeof scheme !== 'object' || scheme === null || typeof scheme.parse !== 'function') {
-    throw invalidArgument('scheme', 'a scheme (e.g. schemes.stripe or defineHmacScheme(...))');
-  }
-  const backend = selectBackend(options.crypto);
-  const toleranceMs = seconds('toleranceSec', options.toleranceSec ?? 300) * 1000;
-  const futureMs = seconds('futureToleranceSec', options.futureToleranceSec ?? 30) * 1000;
-  const maxHeaderLength = positiveInt('maxHeaderLength', options.maxHeaderLength ?? 4096);
-  const maxSignatures = positiveInt('maxSignatures', options.maxSignatures ?? 8);
-  const clock = options.clock ?? systemClock;
-  const store =
-    options.store === false
+  const o = resolveVerifierOptions(options);
+  const scheme = o.scheme;
+  const backend = selectBackend(o.crypto);
+  const clock = o.clock;
+  const ctx: CheckContext = {
+    scheme,
+    backend,
+    toleranceMs: o.toleranceSec * 1000,
+    futureMs: o.futureToleranceSec * 1000,
+    maxHeaderLength: o.maxHeaderLength,
+    maxSignatures: o.maxSignatures,
+    now: () => clock.now(),
+  };
+  // The whole window in which any replica (clocks within clockSkewSec) could accept a message.
+  const markTtlMs = (o.toleranceSec + o.futureToleranceSec + o.clockSkewSec) * 1000;
+  const store: Store | undefined =
+    o.store === false
       ? undefined
-      : (options.store ?? new MemoryStore({ maxEntries: 100_000, whenFull: 'reject', clock }));
-  const prefix = `${options.replayKeyPrefix ?? 'webhooks:replay:'}${scheme.name}:`;
-  const t = options.telemetry ?? telemetry('@portcullis/webhooks');
-  const ring = new KeyRing(scheme, backend, options.secrets, 'verify');
+      : (o.store ??
+        new MemoryStore({ maxEntries: DEFAULT_STORE_ENTRIES, whenFull: 'reject', clock }));
+  const prefix = `${o.replayKeyPrefix}${scheme.name}:`;
+  const t = o.telemetry;
+  const ring = new KeyRing(scheme, backend, o.secrets, 'verify');
+  // Each mark's value is unique to one attempt, so withdrawing it never removes another's mark.
+  const markPrefix = `${generateId()}.`;
+  let markSeq = 0;
 
   // Attribute objects made once: the hot path allocates nothing for telemetry.
   const okAttributes = { scheme: scheme.name, outcome: 'ok' };
-  const mismatch = (): WebhookError =>
-    new WebhookError('ERR_WEBHOOK_SIGNATURE_MISMATCH', 'No webhook signature matched.');
 
   function failed(error: unknown): Promise<never> {
     t.count('portcullis.webhooks.verify', 1, {
@@ -198,15 +158,25 @@ export function createVerifier(options: VerifierOptions): Verifier {
     match: Match,
     timestampMs: number | undefined,
   ): Promise<VerifiedWebhook> {
-    const ttlMs =
-      timestampMs === undefined
-        ? toleranceMs + futureMs
-        : timestampMs + toleranceMs - clock.now() + 1000;
-    return (store as Store).setIfAbsent(prefix + name, '1', Math.max(1000, ttlMs)).then((fresh) => {
-      if (!fresh)
-        throw new WebhookError('ERR_WEBHOOK_REPLAYED', 'This webhook was already received.');
-      return result(parsed, match, timestampMs);
-    });
+    const key = prefix + name;
+    const mark = markPrefix + (markSeq++).toString(36);
+    const s = store as Store;
+    return s.setIfAbsent(key, mark, markTtlMs).then(
+      (fresh) => {
+        if (!fresh)
+          throw new WebhookError('ERR_WEBHOOK_REPLAYED', 'This webhook was already received.');
+        return result(parsed, match, timestampMs);
+      },
+      (error: unknown) => {
+        // The write may still land (a store that timed out after the command was sent): withdraw
+        // it, so the sender's retry is not refused as a replay. Sent now, it queues behind the
+        // write on the same connection; errors are the store's to report on the next call.
+        Promise.resolve()
+          .then(() => s.compareAndDelete(key, mark))
+          .catch(() => {});
+        throw error;
+      },
+    );
   }
 
   function afterKeys(
@@ -214,8 +184,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
     parts: readonly Part[],
     keys: PreparedKey[],
     timestampMs: number | undefined,
+    input: VerifyInput,
+    body: Part,
   ): VerifiedWebhook | Promise<VerifiedWebhook> {
-    const match = findMatch(backend, scheme, keys, parts, parsed.signatures);
+    const match = checkSignature(ctx, keys, parsed, parts, body, input.url);
     if (match instanceof Promise)
       return match.then((m) => afterMatch(parsed, parts, m, timestampMs));
     return afterMatch(parsed, parts, match, timestampMs);
@@ -226,35 +198,14 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function run(input: VerifyInput): VerifiedWebhook | Promise<VerifiedWebhook> {
     if (typeof input !== 'object' || input === null)
       throw invalidArgument('input', 'an object { headers, body }');
-    const body = rawBody(input.body);
-    const parsed = scheme.parse(headerReader(input.headers, maxHeaderLength), maxSignatures);
-    let timestampMs: number | undefined;
-    if (scheme.timestampSigned && parsed.timestamp !== undefined) {
-      timestampMs = Number(parsed.timestamp) * 1000;
-      const now = clock.now();
-      if (timestampMs < now - toleranceMs) {
-        throw new WebhookError(
-          'ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
-          'The webhook timestamp is too old.',
-          {
-            bound: 'past',
-          },
-        );
-      }
-      if (timestampMs > now + futureMs) {
-        throw new WebhookError(
-          'ERR_WEBHOOK_TIMESTAMP_OUT_OF_RANGE',
-          'The webhook timestamp is in the future.',
-          {
-            bound: 'future',
-          },
-        );
-      }
-    }
-    const parts = scheme.content(parsed, body, input.url);
+    const body = checkBody(input.body);
+    const parsed = checkHeaders(ctx, input.headers);
+    const timestampMs = checkTimestamp(ctx, parsed);
+    const parts = signedContent(ctx, parsed, body, input.url);
     const keys = ring.keys();
-    if (keys instanceof Promise) return keys.then((k) => afterKeys(parsed, parts, k, timestampMs));
-    return afterKeys(parsed, parts, keys, timestampMs);
+    if (keys instanceof Promise)
+      return keys.then((k) => afterKeys(parsed, parts, k, timestampMs, input, body));
+    return afterKeys(parsed, parts, keys, timestampMs, input, body);
   }
 
   function verify(input: VerifyInput): Promise<VerifiedWebhook> {
@@ -266,5 +217,5 @@ export function createVerifier(options: VerifierOptions): Verifier {
     }
   }
 
-  return { scheme, verify };
+  return { scheme: options.scheme ?? standard, verify };
 }

@@ -1,7 +1,4 @@
-import type { Encoding } from '../encoding.ts';
-
-/** HMAC hash functions a scheme may use. */
-export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha384' | 'sha512';
+import type { Encoding, HmacAlgorithm } from '../../types.ts';
 
 /** A piece of signed content: text (hashed as UTF-8) or bytes. */
 export type Part = string | Uint8Array;

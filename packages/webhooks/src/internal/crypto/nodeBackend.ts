@@ -1,12 +1,6 @@
-import type { Encoding } from '../encoding.ts';
+import type { Encoding, HmacAlgorithm } from '../../types.ts';
 import { concat, utf8Bytes } from '../encoding.ts';
-import {
-  type CryptoBackend,
-  type HmacAlgorithm,
-  type Part,
-  PKCS8_ED25519,
-  SPKI_ED25519,
-} from './CryptoBackend.ts';
+import { type CryptoBackend, type Part, PKCS8_ED25519, SPKI_ED25519 } from './CryptoBackend.ts';
 
 interface Hmac {
   update(data: Part): Hmac;

@@ -1,13 +1,8 @@
 import { invalidArgument } from '@portcullis/core';
+import type { CryptoChoice } from '../../types.ts';
 import type { CryptoBackend } from './CryptoBackend.ts';
 import { nodeBackend } from './nodeBackend.ts';
 import { webBackend } from './webBackend.ts';
-
-/**
- * Which crypto implementation to use: `'node'` (`node:crypto`, the fast path), `'webcrypto'`
- * (`crypto.subtle`, for edge runtimes) or `'auto'` (node where available, else Web Crypto).
- */
-export type CryptoChoice = 'auto' | 'node' | 'webcrypto';
 
 /** Resolves a {@link CryptoChoice} to a backend; misuse is a `TypeError`. */
 export function selectBackend(choice: CryptoChoice = 'auto'): CryptoBackend {

@@ -1,11 +1,6 @@
-import { concat, type Encoding, encode, utf8Bytes } from '../encoding.ts';
-import {
-  type CryptoBackend,
-  type HmacAlgorithm,
-  type Part,
-  PKCS8_ED25519,
-  SPKI_ED25519,
-} from './CryptoBackend.ts';
+import type { Encoding, HmacAlgorithm } from '../../types.ts';
+import { concat, encode, utf8Bytes } from '../encoding.ts';
+import { type CryptoBackend, type Part, PKCS8_ED25519, SPKI_ED25519 } from './CryptoBackend.ts';
 
 const HASH: Record<HmacAlgorithm, string> = {
   sha1: 'SHA-1',
