@@ -9,6 +9,7 @@ export {
   type ResilienceErrorCode,
   type ResilienceErrorOptions,
 } from './errors/ResilienceError.ts';
+export { rateLimitPauseMs } from './http/rateLimitHeaders.ts';
 export {
   type ResilientFetchOptions,
   resilientFetch,

@@ -31,7 +31,13 @@ function fromRateLimitField(value: string): { remaining?: number; resetSec?: num
  * milliseconds (capped at `maxMs`); otherwise `undefined`. Reads the IETF `RateLimit` field
  * (draft -07 `remaining=0, reset=30` and draft -08+ `"policy";r=0;t=30`) and the older
  * `RateLimit-Remaining` + `RateLimit-Reset` pair (delta-seconds). `X-RateLimit-Reset` is ignored:
- * providers disagree on whether it is seconds or an epoch time.
+ * providers disagree on whether it is seconds or an epoch time. Malformed values are ignored.
+ *
+ * @example
+ * ```ts
+ * import { rateLimitPauseMs } from '@portcullis/resilience';
+ * rateLimitPauseMs(new Headers({ ratelimit: 'remaining=0, reset=30' }), 60_000); // 30000
+ * ```
  */
 export function rateLimitPauseMs(
   headers: { get(name: string): string | null },

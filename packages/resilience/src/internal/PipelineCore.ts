@@ -204,7 +204,7 @@ export class PipelineCore<T> {
       spent += cost;
       if (outcome.ok) plan.discard?.(outcome.value);
       o.telemetry.count('portcullis.resilience.retries', 1, attrs);
-      await o.clock.sleep(delay, total);
+      if (delay > 0) await o.clock.sleep(delay, total);
     }
   }
 

@@ -174,6 +174,7 @@ export class CircuitBreaker {
     this.#openUntil = this.#clock.now() + forMs;
     this.#probeOut = false;
     this.#window.reset();
+    this.#consecutive?.success();
     this.#move('open');
   }
 
