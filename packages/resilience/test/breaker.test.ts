@@ -49,7 +49,12 @@ describe('circuit breaker', () => {
     const pipeline = createPipeline({
       clock,
       retry: false,
-      breaker: { consecutiveFailures: 0, failureRatio: 0.5, minThroughput: 10, samplingWindowMs: 30_000 },
+      breaker: {
+        consecutiveFailures: 0,
+        failureRatio: 0.5,
+        minThroughput: 10,
+        samplingWindowMs: 30_000,
+      },
     });
     const breaker = pipeline.breakers?.get('default');
     for (let i = 0; i < 4; i++) {
@@ -67,7 +72,12 @@ describe('circuit breaker', () => {
     const pipeline = createPipeline({
       clock,
       retry: false,
-      breaker: { consecutiveFailures: 0, failureRatio: 0.5, minThroughput: 4, samplingWindowMs: 20_000 },
+      breaker: {
+        consecutiveFailures: 0,
+        failureRatio: 0.5,
+        minThroughput: 4,
+        samplingWindowMs: 20_000,
+      },
     });
     await pipeline.execute(fail).catch(() => {});
     await pipeline.execute(fail).catch(() => {});
@@ -99,7 +109,9 @@ describe('circuit breaker', () => {
     clock.advance(1000);
     await expect(pipeline.execute(() => 'probe')).resolves.toBe('probe');
     expect(breaker?.state).toBe('closed');
-    expect(t.events.filter((e) => e.startsWith('portcullis.resilience.breaker.transitions'))).toEqual([
+    expect(
+      t.events.filter((e) => e.startsWith('portcullis.resilience.breaker.transitions')),
+    ).toEqual([
       'portcullis.resilience.breaker.transitions {"key":"default","from":"closed","to":"open"}',
       'portcullis.resilience.breaker.transitions {"key":"default","from":"open","to":"half-open"}',
       'portcullis.resilience.breaker.transitions {"key":"default","from":"half-open","to":"open"}',
@@ -170,7 +182,9 @@ describe('breaker registry state export and import', () => {
   it('a snapshot from a clock far ahead cannot park a partner for longer than one break', () => {
     const clock = new ManualClock(1_000_000);
     const registry = createBreakerRegistry({ clock, breakDurationMs: 5000 });
-    registry.importState({ p: { state: 'open', openUntil: 9_999_999_999, consecutiveFailures: 0 } });
+    registry.importState({
+      p: { state: 'open', openUntil: 9_999_999_999, consecutiveFailures: 0 },
+    });
     expect(registry.get('p').openUntil).toBe(1_005_000);
   });
 

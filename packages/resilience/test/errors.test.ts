@@ -1,6 +1,11 @@
 import { inspect } from 'node:util';
 import { isPortcullisError } from '@portcullis/core';
-import { createPipeline, isResilienceError, ResilienceError, withChaos } from '@portcullis/resilience';
+import {
+  createPipeline,
+  isResilienceError,
+  ResilienceError,
+  withChaos,
+} from '@portcullis/resilience';
 import { describe, expect, it } from 'vitest';
 import { clockAt } from './helpers.ts';
 

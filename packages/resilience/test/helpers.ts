@@ -30,7 +30,10 @@ export async function stateOf(p: Promise<unknown>): Promise<'pending' | 'resolve
 }
 
 /** A telemetry that records counters, for assertions. */
-export function recordingTelemetry(): Telemetry & { counts: Map<string, number>; events: string[] } {
+export function recordingTelemetry(): Telemetry & {
+  counts: Map<string, number>;
+  events: string[];
+} {
   const counts = new Map<string, number>();
   const events: string[] = [];
   return {

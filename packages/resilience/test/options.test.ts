@@ -73,19 +73,23 @@ describe('options', () => {
     expect(() => createPipeline({ hedging: { delayMs: 10_000 } })).toThrow(/hedging\.delayMs/);
     expect(() => createPipeline({ retryBudget: { capacity: 4 } })).toThrow(/retryCost/);
     // with the breaker off, the window rule does not apply
-    expect(() =>
-      createPipeline({ attemptTimeoutMs: 10_000, breaker: false }),
-    ).not.toThrow();
+    expect(() => createPipeline({ attemptTimeoutMs: 10_000, breaker: false })).not.toThrow();
   });
 
   it('resilientFetch, the registry and chaos validate theirs too', () => {
-    expect(codeOf(() => resilientFetch(fetch, { drainTimeoutMs: 0 }))).toBe('ERR_INVALID_ARG_VALUE');
-    expect(() => resilientFetch(fetch, { key: 'x' } as never)).toThrow(/Unknown option "options.key"/);
+    expect(codeOf(() => resilientFetch(fetch, { drainTimeoutMs: 0 }))).toBe(
+      'ERR_INVALID_ARG_VALUE',
+    );
+    expect(() => resilientFetch(fetch, { key: 'x' } as never)).toThrow(
+      /Unknown option "options.key"/,
+    );
     expect(() => resilientFetch('fetch' as never)).toThrow(TypeError);
     expect(() =>
       resilientFetch(fetch, { attemptTimeoutMs: 20_000, breaker: { samplingWindowMs: 30_000 } }),
     ).toThrow(/samplingWindowMs/);
-    expect(codeOf(() => createBreakerRegistry({ breakDurationMs: 0 }))).toBe('ERR_INVALID_ARG_VALUE');
+    expect(codeOf(() => createBreakerRegistry({ breakDurationMs: 0 }))).toBe(
+      'ERR_INVALID_ARG_VALUE',
+    );
     expect(codeOf(() => withChaos(async () => 1, { faultRate: 2 }))).toBe('ERR_INVALID_ARG_VALUE');
     expect(() => withChaos(async () => 1, { status: 500 } as never)).toThrow(/Unknown option/);
     expect(codeOf(() => chaosFetch(fetch, { status: 99 }))).toBe('ERR_INVALID_ARG_VALUE');

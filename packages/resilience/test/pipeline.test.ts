@@ -194,7 +194,9 @@ describe('retry budget', () => {
       await advance(clock, 10, 1);
     }
     expect(calls).toBe(5 + 4); // 20 tokens pay for 4 retries in all
-    expect(errors.filter((e) => isResilienceError(e, 'ERR_RESILIENCE_RETRY_BUDGET_EXHAUSTED'))).toHaveLength(3);
+    expect(
+      errors.filter((e) => isResilienceError(e, 'ERR_RESILIENCE_RETRY_BUDGET_EXHAUSTED')),
+    ).toHaveLength(3);
     expect(t.counts.get('portcullis.resilience.retry_budget.exhausted')).toBe(3);
     const exhausted = errors.at(-1) as Error;
     expect((exhausted.cause as Error).message).toBe('outage');
@@ -240,7 +242,9 @@ describe('bulkhead, rate limit, throttling', () => {
     const queued = pipeline.execute(() => 'queued');
     await flush();
     const third = pipeline.execute(() => 'third');
-    await expect(third).rejects.toSatisfy((e) => isResilienceError(e, 'ERR_RESILIENCE_BULKHEAD_FULL'));
+    await expect(third).rejects.toSatisfy((e) =>
+      isResilienceError(e, 'ERR_RESILIENCE_BULKHEAD_FULL'),
+    );
     expect(await stateOf(queued)).toBe('pending');
     release();
     await first;
@@ -264,7 +268,10 @@ describe('bulkhead, rate limit, throttling', () => {
     expect(isResilienceError(error, 'ERR_RESILIENCE_RATE_LIMITED')).toBe(true);
     expect((error as { retryAt: number }).retryAt).toBe(clock.now() + 500);
 
-    const patient = createPipeline({ clock, rateLimit: { ratePerSec: 2, burst: 1, maxWaitMs: 1000 } });
+    const patient = createPipeline({
+      clock,
+      rateLimit: { ratePerSec: 2, burst: 1, maxWaitMs: 1000 },
+    });
     await patient.execute(() => 1);
     const waited = patient.execute(() => 2);
     expect(await stateOf(waited)).toBe('pending');

@@ -1,6 +1,6 @@
 // resilientFetch against a scripted fetch function (no sockets; the real-socket tests are in
 // test/resilience/).
-import { resilientFetch, isResilienceError } from '@portcullis/resilience';
+import { isResilienceError, resilientFetch } from '@portcullis/resilience';
 import { describe, expect, it } from 'vitest';
 import { advance, clockAt, flush } from './helpers.ts';
 
@@ -30,7 +30,7 @@ function scripted(...answers: (number | Error | (() => Response))[]) {
       },
     });
     bodies.push(body);
-    return new Response(body, { status: next });
+    return new Response(body, { status: next as number });
   };
   return { fake, seen, bodies };
 }
@@ -63,7 +63,9 @@ describe('resilientFetch', () => {
   it.each([400, 401, 404, 409, 422, 501, 505])('does not retry %i', async (status) => {
     const clock = clockAt();
     const { fake, seen } = scripted(status, 200);
-    expect((await resilientFetch(fake, { clock, ...fast })('https://p.example/')).status).toBe(status);
+    expect((await resilientFetch(fake, { clock, ...fast })('https://p.example/')).status).toBe(
+      status,
+    );
     expect(seen).toHaveLength(1);
   });
 
@@ -148,8 +150,14 @@ describe('resilientFetch', () => {
 
   it('429 does not count against the breaker (the partner is alive); it pauses the host', async () => {
     const clock = clockAt();
-    const { fake, seen } = scripted(() => new Response(null, { status: 429, headers: { 'retry-after': '3' } }));
-    const client = resilientFetch(fake, { clock, retry: false, breaker: { consecutiveFailures: 1 } });
+    const { fake, seen } = scripted(
+      () => new Response(null, { status: 429, headers: { 'retry-after': '3' } }),
+    );
+    const client = resilientFetch(fake, {
+      clock,
+      retry: false,
+      breaker: { consecutiveFailures: 1 },
+    });
     expect((await client('https://busy.example/')).status).toBe(429);
     const refused = await client('https://busy.example/').catch((e: unknown) => e);
     expect(isResilienceError(refused, 'ERR_RESILIENCE_RATE_LIMITED')).toBe(true);
@@ -162,7 +170,11 @@ describe('resilientFetch', () => {
   it('RateLimit headers with nothing remaining hold calls to that host until the reset', async () => {
     const clock = clockAt();
     const { fake } = scripted(
-      () => new Response('ok', { status: 200, headers: { ratelimit: 'limit=10, remaining=0, reset=2' } }),
+      () =>
+        new Response('ok', {
+          status: 200,
+          headers: { ratelimit: 'limit=10, remaining=0, reset=2' },
+        }),
     );
     const client = resilientFetch(fake, { clock, rateLimit: { maxWaitMs: 5000 } });
     await client('https://quota.example/');

@@ -66,10 +66,10 @@ describe('cockatiel 4 sharp edges', () => {
     vi.useFakeTimers();
     const controller = new AbortController();
     const raw = failingUntil(1);
-    const rawCall = retry(handleAll, { maxAttempts: 2, backoff: new ConstantBackoff(10_000) }).execute(
-      raw.fn,
-      controller.signal,
-    );
+    const rawCall = retry(handleAll, {
+      maxAttempts: 2,
+      backoff: new ConstantBackoff(10_000),
+    }).execute(raw.fn, controller.signal);
     rawCall.catch(() => {});
     await flush();
     controller.abort();
@@ -96,7 +96,10 @@ describe('cockatiel 4 sharp edges', () => {
 
   it('callers queue behind a half-open probe in cockatiel; ours fail fast while it is out', async () => {
     vi.useFakeTimers();
-    const raw = circuitBreaker(handleAll, { halfOpenAfter: 1000, breaker: new ConsecutiveBreaker(1) });
+    const raw = circuitBreaker(handleAll, {
+      halfOpenAfter: 1000,
+      breaker: new ConsecutiveBreaker(1),
+    });
     await expect(raw.execute(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
     await vi.advanceTimersByTimeAsync(1000);
     let release: (v: string) => void = () => {};
@@ -121,7 +124,9 @@ describe('cockatiel 4 sharp edges', () => {
     const ourProbe = pipeline.execute(() => new Promise<string>((r) => (releaseOurs = r)));
     await flush();
     const second = pipeline.execute(() => 'second');
-    await expect(second).rejects.toSatisfy((e) => isResilienceError(e, 'ERR_RESILIENCE_CIRCUIT_OPEN'));
+    await expect(second).rejects.toSatisfy((e) =>
+      isResilienceError(e, 'ERR_RESILIENCE_CIRCUIT_OPEN'),
+    );
     releaseOurs('probe ok');
     await expect(ourProbe).resolves.toBe('probe ok');
     await expect(pipeline.execute(() => 'third')).resolves.toBe('third');
