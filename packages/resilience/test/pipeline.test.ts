@@ -347,3 +347,33 @@ describe('hedging', () => {
     expect(calls).toBe(1);
   });
 });
+
+describe('the caller signal', () => {
+  it('an abort while queued in the bulkhead returns at once', async () => {
+    const clock = clockAt();
+    const pipeline = createPipeline({ clock, bulkhead: { maxConcurrent: 1, maxQueued: 5 } });
+    pipeline.execute(never).catch(() => {});
+    await flush();
+    const controller = new AbortController();
+    const queued = pipeline.execute(() => 'x', { signal: controller.signal });
+    await flush();
+    expect(await stateOf(queued)).toBe('pending');
+    controller.abort(new Error('gave up'));
+    await expect(queued).rejects.toThrow('gave up');
+  });
+
+  it('an already-aborted signal makes no call', async () => {
+    const clock = clockAt();
+    let called = false;
+    const controller = new AbortController();
+    controller.abort(new Error('before'));
+    const call = createPipeline({ clock }).execute(
+      () => {
+        called = true;
+      },
+      { signal: controller.signal },
+    );
+    await expect(call).rejects.toThrow('before');
+    expect(called).toBe(false);
+  });
+});

@@ -28,6 +28,29 @@ export interface ExecuteOptions<T> {
   fallback?: ((error: unknown) => T | Promise<T>) | undefined;
 }
 
+/** `promise`, or the signal's reason as soon as it aborts (the promise's own result is dropped). */
+function abortable<V>(promise: Promise<V>, signal: AbortSignal): Promise<V> {
+  if (signal === NEVER_ABORTED) return promise;
+  return new Promise<V>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The parent signal of calls made without a caller signal. */
+const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
 interface KeyState {
   readonly budget: RetryBudget | undefined;
   readonly limiter: TokenBucket | undefined;
@@ -119,19 +142,7 @@ export class PipelineCore<T> {
       discard: o.discard as ((value: R) => void) | undefined,
       isFailure: this.#failureOn as (outcome: Outcome<R>) => boolean,
     };
-    const run = (): Promise<R> =>
-      boundedCall<R>((total) => this.#attempts(plan, options, total), {
-        timeoutMs: o.totalTimeoutMs,
-        clock: o.clock,
-        signal: callerSignal,
-        onTimeout: () =>
-          new ResilienceError(
-            'ERR_RESILIENCE_TIMEOUT',
-            `The call to "${key}" took longer than ${o.totalTimeoutMs} ms in total.`,
-            { key, scope: 'total' },
-          ),
-        onLateResult: plan.discard,
-      });
+    const run = (): Promise<R> => this.#run(plan, options);
     const traced =
       o.telemetry === noopTelemetry
         ? run
@@ -145,32 +156,68 @@ export class PipelineCore<T> {
     });
   }
 
-  async #attempts<R extends T>(
-    plan: AttemptPlan<R>,
-    options: ExecuteOptions<R>,
-    total: AbortSignal,
-  ): Promise<R> {
+  /**
+   * The first attempt runs under its own timer only (bounded by what is left of the total), so a
+   * call that succeeds at once arms one timer, not two. Only when a retry may follow does one
+   * total deadline start to cover the sleeps and the later attempts.
+   */
+  async #run<R extends T>(plan: AttemptPlan<R>, options: ExecuteOptions<R>): Promise<R> {
     const o = this.o;
     const state = this.state(plan.key);
+    const hedge = options.idempotent === true ? o.hedging : false;
+    const caller = plan.callerSignal ?? NEVER_ABORTED;
+    const first = await this.#attempt(plan, state, 1, caller, hedge);
+    const outcome = this.#settle(first, plan, caller, 1);
+    if (!this.#retryOn(outcome as Outcome<T>)) return this.#finish(outcome, state, 0);
+    return boundedCall<R>((total) => this.#retries(plan, options, state, hedge, total, outcome), {
+      timeoutMs: Math.max(1, plan.deadline - o.clock.now()),
+      clock: o.clock,
+      signal: plan.callerSignal,
+      onTimeout: () =>
+        new ResilienceError(
+          'ERR_RESILIENCE_TIMEOUT',
+          `The call to "${plan.key}" took longer than ${o.totalTimeoutMs} ms in total.`,
+          { key: plan.key, scope: 'total' },
+        ),
+      onLateResult: plan.discard,
+    });
+  }
+
+  /** Counts an attempt; throws the signal's reason when the caller or the deadline ended it. */
+  #settle<R>(
+    outcome: Outcome<R>,
+    plan: AttemptPlan<R>,
+    signal: AbortSignal,
+    attempt: number,
+  ): Outcome<R> {
+    if (signal.aborted) {
+      if (outcome.ok) plan.discard?.(outcome.value);
+      throw signal.reason;
+    }
+    this.o.telemetry.count('portcullis.resilience.attempts', 1, { key: plan.key, attempt });
+    return outcome;
+  }
+
+  #finish<R>(outcome: Outcome<R>, state: KeyState, spent: number): R {
+    if (!outcome.ok) throw outcome.error;
+    state.budget?.deposit(spent);
+    return outcome.value;
+  }
+
+  async #retries<R extends T>(
+    plan: AttemptPlan<R>,
+    options: ExecuteOptions<R>,
+    state: KeyState,
+    hedge: ResolvedPipelineOptions['hedging'],
+    total: AbortSignal,
+    first: Outcome<R>,
+  ): Promise<R> {
+    const o = this.o;
     const policyMax = o.retry === false ? 1 : o.retry.maxAttempts;
     const maxAttempts = Math.max(1, Math.min(options.maxAttempts ?? policyMax, policyMax));
-    const hedge = options.idempotent === true ? o.hedging : false;
+    let outcome = first;
     let spent = 0;
     for (let attempt = 1; ; attempt++) {
-      const outcome = await this.#attempt(plan, state, attempt, total, hedge);
-      if (total.aborted) {
-        if (outcome.ok) plan.discard?.(outcome.value);
-        throw total.reason;
-      }
-      const attrs = { key: plan.key, attempt };
-      o.telemetry.count('portcullis.resilience.attempts', 1, attrs);
-      if (!this.#retryOn(outcome as Outcome<T>)) {
-        if (outcome.ok) {
-          state.budget?.deposit(spent);
-          return outcome.value;
-        }
-        throw outcome.error;
-      }
       if (o.retry === false || attempt >= maxAttempts) return this.#end(outcome, plan.key);
       const retry = o.retry;
       let delay = exponentialBackoffMs(
@@ -185,7 +232,7 @@ export class PipelineCore<T> {
       );
       const asked = outcome.ok
         ? o.retryAfterMs?.(outcome.value)
-        : (outcome.error as { retryAfterMs?: unknown }).retryAfterMs;
+        : (outcome.error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
       if (typeof asked === 'number' && asked > delay)
         delay = Math.min(asked, retry.maxRetryAfterMs);
       // A sleep that would reach the deadline only trades the partner's answer for a timeout.
@@ -203,8 +250,11 @@ export class PipelineCore<T> {
       }
       spent += cost;
       if (outcome.ok) plan.discard?.(outcome.value);
-      o.telemetry.count('portcullis.resilience.retries', 1, attrs);
+      o.telemetry.count('portcullis.resilience.retries', 1, { key: plan.key, attempt });
       if (delay > 0) await o.clock.sleep(delay, total);
+      const next = await this.#attempt(plan, state, attempt + 1, total, hedge);
+      outcome = this.#settle(next, plan, total, attempt + 1);
+      if (!this.#retryOn(outcome as Outcome<T>)) return this.#finish(outcome, state, spent);
     }
   }
 
@@ -239,14 +289,24 @@ export class PipelineCore<T> {
     }
     let outcome: Outcome<R>;
     try {
-      await this.#takeToken(plan, state, attempt, total);
+      const wait = state.limiter?.take() ?? 0;
+      if (wait > 0)
+        await this.#waitForToken(plan, state.limiter as TokenBucket, attempt, total, wait);
       const call = (): Promise<Outcome<R>> =>
         hedge === false
           ? callOnce(plan, attempt, total)
           : callHedged(plan, attempt, total, hedge.delayMs, hedge.maxHedges);
-      outcome = state.bulkhead ? await state.bulkhead.execute(call, total) : await call();
+      const bulkhead = state.bulkhead;
+      if (bulkhead === undefined) outcome = await call();
+      else if (bulkhead.executionSlots > 0) {
+        outcome = await bulkhead.execute(call, total);
+      } else {
+        // cockatiel keeps an aborted caller queued until a slot frees: race the wait with the signal
+        outcome = await abortable(bulkhead.execute(call, total), total);
+      }
     } catch (error) {
       breaker?.release(probe);
+      if (total.aborted) throw total.reason;
       if (error instanceof BulkheadRejectedError) {
         throw this.#refused('ERR_RESILIENCE_BULKHEAD_FULL', plan.key, attempt, undefined);
       }
@@ -262,18 +322,16 @@ export class PipelineCore<T> {
     return outcome;
   }
 
-  async #takeToken<R>(
+  /** Waits for a rate-limit token when `maxWaitMs` and the deadline allow, else refuses. */
+  async #waitForToken<R>(
     plan: AttemptPlan<R>,
-    state: KeyState,
+    limiter: TokenBucket,
     attempt: number,
     total: AbortSignal,
+    firstWait: number,
   ): Promise<void> {
-    const limiter = state.limiter;
-    if (limiter === undefined || this.o.rateLimit === false) return;
-    const maxWaitMs = this.o.rateLimit.maxWaitMs;
-    for (let waited = 0; ; ) {
-      const wait = limiter.take();
-      if (wait === 0) return;
+    const maxWaitMs = this.o.rateLimit === false ? 0 : this.o.rateLimit.maxWaitMs;
+    for (let waited = 0, wait = firstWait; wait > 0; wait = limiter.take()) {
       const now = this.o.clock.now();
       if (waited + wait > maxWaitMs || now + wait >= plan.deadline) {
         throw this.#refused('ERR_RESILIENCE_RATE_LIMITED', plan.key, attempt, now + wait);
