@@ -10,7 +10,13 @@ import type { Outcome } from '../options/PipelineOptions.ts';
 import type { ResolvedPipelineOptions } from '../options/resolvePipelineOptions.ts';
 import { type BreakerRegistry, createBreakerRegistry } from '../policies/BreakerRegistry.ts';
 import { AdaptiveThrottle } from './AdaptiveThrottle.ts';
-import { type AttemptContext, type AttemptPlan, callHedged, callOnce } from './callAttempt.ts';
+import {
+  type AttemptContext,
+  type AttemptPlan,
+  callHedged,
+  callOnce,
+  NEVER_ABORTED,
+} from './callAttempt.ts';
 import { RetryBudget } from './RetryBudget.ts';
 import { TokenBucket } from './TokenBucket.ts';
 
@@ -48,8 +54,6 @@ function abortable<V>(promise: Promise<V>, signal: AbortSignal): Promise<V> {
   });
 }
 
-/** The parent signal of calls made without a caller signal. */
-const NEVER_ABORTED: AbortSignal = new AbortController().signal;
 
 interface KeyState {
   readonly budget: RetryBudget | undefined;

@@ -23,6 +23,7 @@ export class TokenBucket {
 
   /** Takes a token: returns 0, or how many ms until one is due (nothing taken). */
   take(): number {
+    if (this.#ratePerMs === undefined && this.#pausedUntil === 0) return 0;
     const now = this.#clock.now();
     if (now < this.#pausedUntil) return this.#pausedUntil - now;
     if (this.#ratePerMs === undefined) return 0;

@@ -25,6 +25,9 @@ export interface AttemptPlan<T> {
   readonly isFailure: (outcome: Outcome<T>) => boolean;
 }
 
+/** The parent signal of calls made without a caller signal (no listener is ever added to it). */
+export const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
 function ok<T>(value: T): Outcome<T> {
   return { ok: true, value };
 }
@@ -50,7 +53,7 @@ export function callOnce<T>(
     {
       timeoutMs: Math.max(1, Math.min(plan.attemptTimeoutMs, left)),
       clock: plan.clock,
-      signal: parent,
+      signal: parent === NEVER_ABORTED ? undefined : parent,
       onTimeout: () =>
         new ResilienceError(
           'ERR_RESILIENCE_TIMEOUT',
