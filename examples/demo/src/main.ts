@@ -11,7 +11,10 @@ const scenes: Scene[] = [
   ['@portcullis/core: secrets, errors, stores', coreScene],
   ['@portcullis/webhooks: signed, verified, forgeries and replays refused', webhooksScene],
   ['@portcullis/oauth: many calls, one token request; inbound tokens verified', oauthScene],
-  ['@portcullis/resilience: a failing partner trips its breaker, another carries on', resilienceScene],
+  [
+    '@portcullis/resilience: a failing partner trips its breaker, another carries on',
+    resilienceScene,
+  ],
 ];
 
 const say = (line: string): void => {

@@ -54,7 +54,6 @@ function abortable<V>(promise: Promise<V>, signal: AbortSignal): Promise<V> {
   });
 }
 
-
 interface KeyState {
   readonly budget: RetryBudget | undefined;
   readonly limiter: TokenBucket | undefined;
