@@ -1,15 +1,9 @@
-import {
-  boundedCall,
-  exponentialBackoffMs,
-  isPortcullisError,
-  noopTelemetry,
-} from '@portcullis/core';
-import { BulkheadPolicy, BulkheadRejectedError } from 'cockatiel';
+import { boundedCall, isPortcullisError, noopTelemetry } from '@portcullis/core';
+import { BulkheadRejectedError } from 'cockatiel';
 import { isResilienceError, ResilienceError } from '../errors/ResilienceError.ts';
 import type { Outcome } from '../options/PipelineOptions.ts';
 import type { ResolvedPipelineOptions } from '../options/resolvePipelineOptions.ts';
 import { type BreakerRegistry, createBreakerRegistry } from '../policies/BreakerRegistry.ts';
-import { AdaptiveThrottle } from './AdaptiveThrottle.ts';
 import {
   type AttemptContext,
   type AttemptPlan,
@@ -17,8 +11,10 @@ import {
   callOnce,
   NEVER_ABORTED,
 } from './callAttempt.ts';
-import { RetryBudget } from './RetryBudget.ts';
-import { TokenBucket } from './TokenBucket.ts';
+import { createKeyState, type KeyState } from './keyState.ts';
+import { abortable, REFUSAL_REASON, type RefusalCode, refusal } from './refusal.ts';
+import { retryDelayMs } from './retryDelayMs.ts';
+import type { TokenBucket } from './TokenBucket.ts';
 
 /** Per-call choices of `execute`. */
 export interface ExecuteOptions<T> {
@@ -32,33 +28,6 @@ export interface ExecuteOptions<T> {
   maxAttempts?: number | undefined;
   /** Turns a final failure (not the caller's abort) into a value. Default: none. */
   fallback?: ((error: unknown) => T | Promise<T>) | undefined;
-}
-
-/** `promise`, or the signal's reason as soon as it aborts (the promise's own result is dropped). */
-function abortable<V>(promise: Promise<V>, signal: AbortSignal): Promise<V> {
-  if (signal === NEVER_ABORTED) return promise;
-  return new Promise<V>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-interface KeyState {
-  readonly budget: RetryBudget | undefined;
-  readonly limiter: TokenBucket | undefined;
-  readonly throttle: AdaptiveThrottle | undefined;
-  readonly bulkhead: BulkheadPolicy | undefined;
 }
 
 /** Refusals by our own policies are never retried and never count against a breaker. */
@@ -102,29 +71,10 @@ export class PipelineCore<T> {
   /** The state for `key`, made on first use. */
   state(key: string): KeyState {
     let state = this.#keys.get(key);
-    if (state !== undefined) return state;
-    const o = this.o;
-    state = {
-      budget: o.retryBudget === false ? undefined : new RetryBudget(o.retryBudget),
-      limiter:
-        o.rateLimit === false
-          ? undefined
-          : new TokenBucket(o.clock, o.rateLimit.ratePerSec, o.rateLimit.burst),
-      throttle:
-        o.adaptiveThrottling === false
-          ? undefined
-          : new AdaptiveThrottle(
-              o.clock,
-              o.adaptiveThrottling.k,
-              o.adaptiveThrottling.windowMs,
-              o.random,
-            ),
-      bulkhead:
-        o.bulkhead === false
-          ? undefined
-          : new BulkheadPolicy(o.bulkhead.maxConcurrent, o.bulkhead.maxQueued),
-    };
-    this.#keys.set(key, state);
+    if (state === undefined) {
+      state = createKeyState(this.o as ResolvedPipelineOptions<never>);
+      this.#keys.set(key, state);
+    }
     return state;
   }
 
@@ -222,22 +172,7 @@ export class PipelineCore<T> {
     let spent = 0;
     for (let attempt = 1; ; attempt++) {
       if (o.retry === false || attempt >= maxAttempts) return this.#end(outcome, plan.key);
-      const retry = o.retry;
-      let delay = exponentialBackoffMs(
-        attempt,
-        {
-          initialMs: retry.initialDelayMs,
-          maxMs: retry.maxDelayMs,
-          multiplier: retry.multiplier,
-          jitter: retry.jitter,
-        },
-        o.random,
-      );
-      const asked = outcome.ok
-        ? o.retryAfterMs?.(outcome.value)
-        : (outcome.error as { retryAfterMs?: unknown } | null)?.retryAfterMs;
-      if (typeof asked === 'number' && asked > delay)
-        delay = Math.min(asked, retry.maxRetryAfterMs);
+      const delay = retryDelayMs(o.retry, attempt, outcome, o.retryAfterMs, o.random);
       // A sleep that would reach the deadline only trades the partner's answer for a timeout.
       if (o.clock.now() + delay >= plan.deadline) return this.#end(outcome, plan.key);
       const cost =
@@ -321,7 +256,8 @@ export class PipelineCore<T> {
     }
     const failure = plan.isFailure(outcome);
     breaker?.record(probe, failure);
-    state.throttle?.record(!failure);
+    // A partner's "slow down" (429) is no accept, though it is no breaker failure either.
+    state.throttle?.record(!this.#retryOn(outcome as Outcome<T>));
     return outcome;
   }
 
@@ -345,29 +281,15 @@ export class PipelineCore<T> {
   }
 
   #refused(
-    code:
-      | 'ERR_RESILIENCE_THROTTLED'
-      | 'ERR_RESILIENCE_BULKHEAD_FULL'
-      | 'ERR_RESILIENCE_RATE_LIMITED',
+    code: RefusalCode,
     key: string,
     attempt: number,
     retryAt: number | undefined,
   ): ResilienceError {
-    const reason = {
-      ERR_RESILIENCE_THROTTLED: 'throttled',
-      ERR_RESILIENCE_BULKHEAD_FULL: 'bulkhead_full',
-      ERR_RESILIENCE_RATE_LIMITED: 'rate_limited',
-    }[code];
-    this.o.telemetry.count('portcullis.resilience.rejections', 1, { key, reason });
-    const what = {
-      ERR_RESILIENCE_THROTTLED: 'was dropped by adaptive throttling',
-      ERR_RESILIENCE_BULKHEAD_FULL: 'found every bulkhead slot and queue place taken',
-      ERR_RESILIENCE_RATE_LIMITED: 'was refused by the client-side rate limit',
-    }[code];
-    return new ResilienceError(code, `A call to "${key}" ${what}; no call was made.`, {
+    this.o.telemetry.count('portcullis.resilience.rejections', 1, {
       key,
-      attempts: attempt - 1,
-      retryAt,
+      reason: REFUSAL_REASON[code],
     });
+    return refusal(code, key, attempt, retryAt);
   }
 }
