@@ -205,6 +205,34 @@ describe('resilientFetch on loopback', () => {
     expect(server.requests).toHaveLength(1);
   });
 
+  it('hedging: a GET stuck on a hung connection is answered by the hedge; the loser is closed', async () => {
+    server.script(['hang']);
+    const started = Date.now();
+    const response = await resilientFetch(pooledFetch, { ...quick, hedging: { delayMs: 100 } })(
+      `${server.url}/slow-read`,
+    );
+    expect(response.status).toBe(200);
+    expect(await response.text()).toBe('ok');
+    expect(Date.now() - started).toBeLessThan(290); // before the attempt timeout
+    expect(server.requests).toHaveLength(2);
+    expect(server.requests[0]?.connection).not.toBe(server.requests[1]?.connection);
+  });
+
+  it('a RateLimit header with nothing remaining holds the next call to that host', async () => {
+    server.script([{ status: 200, headers: { ratelimit: 'limit=5, remaining=0, reset=1' } }]);
+    const client = resilientFetch(pooledFetch, { ...quick, rateLimit: { maxWaitMs: 2000 } });
+    await (await client(`${server.url}/`)).text();
+    await (await client(`${server.url}/`)).text();
+    const [first, second] = server.requests;
+    expect((second?.at ?? 0) - (first?.at ?? 0)).toBeGreaterThanOrEqual(990);
+    const refusing = resilientFetch(pooledFetch, quick);
+    server.script([{ status: 200, headers: { ratelimit: '"burst";r=0;t=5' } }]);
+    await (await refusing(`${server.url}/`)).text();
+    await expect(refusing(`${server.url}/`)).rejects.toSatisfy((e) =>
+      isResilienceError(e, 'ERR_RESILIENCE_RATE_LIMITED'),
+    );
+  });
+
   it('calls to a healthy partner go on while another partner’s breaker is open', async () => {
     const healthy = await startFlakyHttp();
     try {

@@ -30,6 +30,9 @@ export interface ExecuteOptions<T> {
   fallback?: ((error: unknown) => T | Promise<T>) | undefined;
 }
 
+/** Most keys whose budget, limiter, throttle and bulkhead are kept. */
+const MAX_KEYS = 10_000;
+
 /** Refusals by our own policies are never retried and never count against a breaker. */
 function isRefusal(error: unknown): boolean {
   return (
@@ -72,6 +75,8 @@ export class PipelineCore<T> {
   state(key: string): KeyState {
     let state = this.#keys.get(key);
     if (state === undefined) {
+      // Bounded: past MAX_KEYS the oldest key's state is dropped (it restarts fresh if seen again).
+      if (this.#keys.size >= MAX_KEYS) this.#keys.delete(this.#keys.keys().next().value as string);
       state = createKeyState(this.o as ResolvedPipelineOptions<never>);
       this.#keys.set(key, state);
     }
