@@ -377,3 +377,37 @@ describe('the caller signal', () => {
     expect(called).toBe(false);
   });
 });
+
+describe('telemetry', () => {
+  it('counts attempts and retries, wraps the call in a span and each backoff in a child span', async () => {
+    const clock = clockAt();
+    const t = recordingTelemetry();
+    const spans: string[] = [];
+    t.span = (name, fn, attributes) => {
+      spans.push(`${name} ${JSON.stringify(attributes ?? {})}`);
+      return fn();
+    };
+    let n = 0;
+    const call = createPipeline({
+      clock,
+      telemetry: t,
+      breaker: false,
+      retry: { initialDelayMs: 100, jitter: 'none' },
+    }).execute(
+      () => {
+        if (++n < 3) throw new Error('blip');
+        return 'ok';
+      },
+      { key: 'partner' },
+    );
+    await advance(clock, 400, 50);
+    await expect(call).resolves.toBe('ok');
+    expect(t.counts.get('portcullis.resilience.attempts')).toBe(3);
+    expect(t.counts.get('portcullis.resilience.retries')).toBe(2);
+    expect(spans).toEqual([
+      'portcullis.resilience.execute {"key":"partner"}',
+      'portcullis.resilience.backoff {"key":"partner","attempt":1,"delay_ms":100}',
+      'portcullis.resilience.backoff {"key":"partner","attempt":2,"delay_ms":200}',
+    ]);
+  });
+});

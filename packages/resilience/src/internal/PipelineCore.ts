@@ -194,11 +194,21 @@ export class PipelineCore<T> {
       spent += cost;
       if (outcome.ok) plan.discard?.(outcome.value);
       o.telemetry.count('portcullis.resilience.retries', 1, { key: plan.key, attempt });
-      if (delay > 0) await o.clock.sleep(delay, total);
+      if (delay > 0) await this.#backoff(delay, total, plan.key, attempt);
       const next = await this.#attempt(plan, state, attempt + 1, total, hedge);
       outcome = this.#settle(next, plan, total, attempt + 1);
       if (!this.#retryOn(outcome as Outcome<T>)) return this.#finish(outcome, state, spent);
     }
+  }
+
+  /** The backoff sleep: a child span of the call (where tracing is on) and a histogram point. */
+  #backoff(delayMs: number, total: AbortSignal, key: string, attempt: number): Promise<void> {
+    const t = this.o.telemetry;
+    t.record('portcullis.resilience.backoff_ms', delayMs, { key });
+    const sleep = (): Promise<void> => this.o.clock.sleep(delayMs, total);
+    return t === noopTelemetry
+      ? sleep()
+      : t.span('portcullis.resilience.backoff', sleep, { key, attempt, delay_ms: delayMs });
   }
 
   #end<R>(outcome: Outcome<R>, key: string): R {
