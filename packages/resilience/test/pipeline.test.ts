@@ -362,6 +362,27 @@ describe('the caller signal', () => {
     await expect(queued).rejects.toThrow('gave up');
   });
 
+  it('a wait in the bulkhead queue ends at the total deadline, not when a slot frees', async () => {
+    const clock = clockAt();
+    const pipeline = createPipeline({
+      clock,
+      totalTimeoutMs: 1000,
+      attemptTimeoutMs: 1000,
+      retry: false,
+      breaker: false,
+      bulkhead: { maxConcurrent: 1, maxQueued: 2 },
+    });
+    pipeline.execute(never).catch(() => {});
+    await flush();
+    pipeline.execute(never).catch(() => {}); // queued first: gets the slot at 1000, holds it to 2000
+    const last = pipeline.execute(() => 'late');
+    last.catch(() => {});
+    await advance(clock, 1000);
+    const error = await last.catch((e: unknown) => e);
+    expect(isResilienceError(error, 'ERR_RESILIENCE_TIMEOUT')).toBe(true);
+    expect((error as Error).message).toMatch(/bulkhead slot/);
+  });
+
   it('an already-aborted signal makes no call', async () => {
     const clock = clockAt();
     let called = false;

@@ -1,5 +1,5 @@
 import { boundedCall, isPortcullisError, noopTelemetry } from '@portcullis/core';
-import { BulkheadRejectedError } from 'cockatiel';
+import { type BulkheadPolicy, BulkheadRejectedError } from 'cockatiel';
 import { isResilienceError, ResilienceError } from '../errors/ResilienceError.ts';
 import type { Outcome } from '../options/PipelineOptions.ts';
 import type { ResolvedPipelineOptions } from '../options/resolvePipelineOptions.ts';
@@ -12,7 +12,7 @@ import {
   NEVER_ABORTED,
 } from './callAttempt.ts';
 import { createKeyState, type KeyState } from './keyState.ts';
-import { abortable, REFUSAL_REASON, type RefusalCode, refusal } from './refusal.ts';
+import { REFUSAL_REASON, type RefusalCode, refusal } from './refusal.ts';
 import { retryDelayMs } from './retryDelayMs.ts';
 import type { TokenBucket } from './TokenBucket.ts';
 
@@ -254,8 +254,7 @@ export class PipelineCore<T> {
       else if (bulkhead.executionSlots > 0) {
         outcome = await bulkhead.execute(call, total);
       } else {
-        // cockatiel keeps an aborted caller queued until a slot frees: race the wait with the signal
-        outcome = await abortable(bulkhead.execute(call, total), total);
+        outcome = await this.#queue(plan, bulkhead, call, total);
       }
     } catch (error) {
       breaker?.release(probe);
@@ -274,6 +273,33 @@ export class PipelineCore<T> {
     // A partner's "slow down" (429) is no accept, though it is no breaker failure either.
     state.throttle?.record(!this.#retryOn(outcome as Outcome<T>));
     return outcome;
+  }
+
+  /**
+   * Waits for a bulkhead slot within the deadline. cockatiel keeps a queued caller until a slot
+   * frees, even once it aborted; here the wait ends at the deadline or the signal, and cockatiel
+   * skips the entry (its signal is aborted) when its turn comes.
+   */
+  #queue<R>(
+    plan: AttemptPlan<R>,
+    bulkhead: BulkheadPolicy,
+    call: () => Promise<Outcome<R>>,
+    total: AbortSignal,
+  ): Promise<Outcome<R>> {
+    return boundedCall<Outcome<R>>((queued) => bulkhead.execute(call, queued), {
+      timeoutMs: Math.max(1, plan.deadline - this.o.clock.now()),
+      clock: this.o.clock,
+      signal: total === NEVER_ABORTED ? undefined : total,
+      onTimeout: () =>
+        new ResilienceError(
+          'ERR_RESILIENCE_TIMEOUT',
+          `The call to "${plan.key}" ran out of its total time waiting for a bulkhead slot.`,
+          { key: plan.key, scope: 'total' },
+        ),
+      onLateResult: (late) => {
+        if (late.ok) plan.discard?.(late.value);
+      },
+    });
   }
 
   /** Waits for a rate-limit token when `maxWaitMs` and the deadline allow, else refuses. */

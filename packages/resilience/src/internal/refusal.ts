@@ -1,5 +1,4 @@
 import { ResilienceError } from '../errors/ResilienceError.ts';
-import { NEVER_ABORTED } from './callAttempt.ts';
 
 /** The refusals made before any call goes out. */
 export type RefusalCode =
@@ -31,25 +30,5 @@ export function refusal(
     key,
     attempts: attempt - 1,
     retryAt,
-  });
-}
-
-/** `promise`, or the signal's reason as soon as it aborts (the promise's own result is dropped). */
-export function abortable<V>(promise: Promise<V>, signal: AbortSignal): Promise<V> {
-  if (signal === NEVER_ABORTED) return promise;
-  return new Promise<V>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
   });
 }
