@@ -4,6 +4,7 @@ import { isResilienceError, ResilienceError } from '../errors/ResilienceError.ts
 import type { Outcome } from '../options/PipelineOptions.ts';
 import type { ResolvedPipelineOptions } from '../options/resolvePipelineOptions.ts';
 import { type BreakerRegistry, createBreakerRegistry } from '../policies/BreakerRegistry.ts';
+import { waitForSlot, waitForToken } from './admission.ts';
 import {
   type AttemptContext,
   type AttemptPlan,
@@ -243,8 +244,12 @@ export class PipelineCore<T> {
     let outcome: Outcome<R>;
     try {
       const wait = state.limiter?.take() ?? 0;
-      if (wait > 0)
-        await this.#waitForToken(plan, state.limiter as TokenBucket, attempt, total, wait);
+      if (wait > 0) {
+        const limits = o.rateLimit === false ? 0 : o.rateLimit.maxWaitMs;
+        await waitForToken(plan, state.limiter as TokenBucket, total, wait, limits, (retryAt) =>
+          this.#refused('ERR_RESILIENCE_RATE_LIMITED', plan.key, attempt, retryAt),
+        );
+      }
       const call = (): Promise<Outcome<R>> =>
         hedge === false
           ? callOnce(plan, attempt, total)
@@ -254,7 +259,7 @@ export class PipelineCore<T> {
       else if (bulkhead.executionSlots > 0) {
         outcome = await bulkhead.execute(call, total);
       } else {
-        outcome = await this.#queue(plan, bulkhead, call, total);
+        outcome = await waitForSlot(plan, bulkhead, call, total);
       }
     } catch (error) {
       breaker?.release(probe);
@@ -273,52 +278,6 @@ export class PipelineCore<T> {
     // A partner's "slow down" (429) is no accept, though it is no breaker failure either.
     state.throttle?.record(!this.#retryOn(outcome as Outcome<T>));
     return outcome;
-  }
-
-  /**
-   * Waits for a bulkhead slot within the deadline. cockatiel keeps a queued caller until a slot
-   * frees, even once it aborted; here the wait ends at the deadline or the signal, and cockatiel
-   * skips the entry (its signal is aborted) when its turn comes.
-   */
-  #queue<R>(
-    plan: AttemptPlan<R>,
-    bulkhead: BulkheadPolicy,
-    call: () => Promise<Outcome<R>>,
-    total: AbortSignal,
-  ): Promise<Outcome<R>> {
-    return boundedCall<Outcome<R>>((queued) => bulkhead.execute(call, queued), {
-      timeoutMs: Math.max(1, plan.deadline - this.o.clock.now()),
-      clock: this.o.clock,
-      signal: total === NEVER_ABORTED ? undefined : total,
-      onTimeout: () =>
-        new ResilienceError(
-          'ERR_RESILIENCE_TIMEOUT',
-          `The call to "${plan.key}" ran out of its total time waiting for a bulkhead slot.`,
-          { key: plan.key, scope: 'total' },
-        ),
-      onLateResult: (late) => {
-        if (late.ok) plan.discard?.(late.value);
-      },
-    });
-  }
-
-  /** Waits for a rate-limit token when `maxWaitMs` and the deadline allow, else refuses. */
-  async #waitForToken<R>(
-    plan: AttemptPlan<R>,
-    limiter: TokenBucket,
-    attempt: number,
-    total: AbortSignal,
-    firstWait: number,
-  ): Promise<void> {
-    const maxWaitMs = this.o.rateLimit === false ? 0 : this.o.rateLimit.maxWaitMs;
-    for (let waited = 0, wait = firstWait; wait > 0; wait = limiter.take()) {
-      const now = this.o.clock.now();
-      if (waited + wait > maxWaitMs || now + wait >= plan.deadline) {
-        throw this.#refused('ERR_RESILIENCE_RATE_LIMITED', plan.key, attempt, now + wait);
-      }
-      await this.o.clock.sleep(wait, total);
-      waited += wait;
-    }
   }
 
   #refused(
