@@ -1,5 +1,5 @@
 import { boundedCall, isPortcullisError, noopTelemetry } from '@portcullis/core';
-import { type BulkheadPolicy, BulkheadRejectedError } from 'cockatiel';
+import { BulkheadRejectedError } from 'cockatiel';
 import { isResilienceError, ResilienceError } from '../errors/ResilienceError.ts';
 import type { Outcome } from '../options/PipelineOptions.ts';
 import type { ResolvedPipelineOptions } from '../options/resolvePipelineOptions.ts';
