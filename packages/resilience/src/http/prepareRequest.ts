@@ -2,8 +2,12 @@
 export interface PreparedRequest {
   readonly url: URL;
   readonly method: string;
-  /** The headers every attempt sends (with the added `Idempotency-Key`, when one was added). */
-  readonly headers: Headers;
+  /**
+   * The headers every attempt sends, when they had to be read (`POST`/`PATCH`: to find or add
+   * the `Idempotency-Key`, which then is the same on every attempt); otherwise `undefined` and the
+   * caller's headers go through untouched.
+   */
+  readonly headers: Headers | undefined;
   readonly hasIdempotencyKey: boolean;
   readonly signal: AbortSignal | undefined;
 }
@@ -11,7 +15,7 @@ export interface PreparedRequest {
 /**
  * Reads URL, method, headers and signal from `fetch`'s arguments (a string, a `URL` or a
  * `Request`, with `init` winning as in `fetch`). Adds an `Idempotency-Key` to a `POST`/`PATCH`
- * without one when asked; the key lives in `headers`, so every attempt carries the same one.
+ * without one when asked.
  */
 export function prepareRequest(
   input: string | URL | Request,
@@ -21,15 +25,14 @@ export function prepareRequest(
   const isRequest = typeof Request !== 'undefined' && input instanceof Request;
   const url = new URL(isRequest ? input.url : String(input));
   const method = (init?.method ?? (isRequest ? input.method : 'GET')).toUpperCase();
+  const signal = init?.signal ?? (isRequest ? input.signal : undefined) ?? undefined;
+  if (method !== 'POST' && method !== 'PATCH') {
+    return { url, method, headers: undefined, hasIdempotencyKey: false, signal };
+  }
   const headers = new Headers(init?.headers ?? (isRequest ? input.headers : undefined));
-  if (
-    addIdempotencyKey &&
-    (method === 'POST' || method === 'PATCH') &&
-    !headers.has('idempotency-key')
-  ) {
+  if (addIdempotencyKey && !headers.has('idempotency-key')) {
     headers.set('idempotency-key', crypto.randomUUID());
   }
-  const signal = init?.signal ?? (isRequest ? input.signal : undefined) ?? undefined;
   return { url, method, headers, hasIdempotencyKey: headers.has('idempotency-key'), signal };
 }
 

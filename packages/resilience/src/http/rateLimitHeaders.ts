@@ -48,7 +48,8 @@ export function rateLimitPauseMs(
   const field = headers.get('ratelimit');
   if (field !== null) ({ remaining, resetSec } = fromRateLimitField(field));
   remaining ??= seconds(headers.get('ratelimit-remaining') ?? undefined);
+  if (remaining !== 0) return undefined;
   resetSec ??= seconds(headers.get('ratelimit-reset') ?? undefined);
-  if (remaining !== 0 || resetSec === undefined) return undefined;
+  if (resetSec === undefined) return undefined;
   return Math.min(resetSec * 1000, maxMs);
 }

@@ -123,7 +123,12 @@ export function resilientFetch(
       (isIdempotentMethod(request.method) || request.hasIdempotencyKey);
     return core.execute(
       async ({ signal }) => {
-        const response = await fetchImpl(input, { ...init, headers: request.headers, signal });
+        const response = await fetchImpl(
+          input,
+          request.headers === undefined
+            ? { ...init, signal }
+            : { ...init, headers: request.headers, signal },
+        );
         if (limiter !== undefined) {
           const pause =
             rateLimitPauseMs(response.headers, maxPauseMs) ??
