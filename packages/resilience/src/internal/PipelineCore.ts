@@ -99,7 +99,7 @@ export class PipelineCore<T> {
       deadline: o.clock.now() + o.totalTimeoutMs,
       callerSignal,
       discard: o.discard as ((value: R) => void) | undefined,
-      isFailure: this.#failureOn as (outcome: Outcome<R>) => boolean,
+      isRetryable: this.#retryOn as (outcome: Outcome<R>) => boolean,
     };
     const run = (): Promise<R> => this.#run(plan, options);
     const traced =
@@ -273,7 +273,7 @@ export class PipelineCore<T> {
       breaker?.release(probe);
       return outcome;
     }
-    const failure = plan.isFailure(outcome);
+    const failure = this.#failureOn(outcome as Outcome<T>);
     breaker?.record(probe, failure);
     // A partner's "slow down" (429) is no accept, though it is no breaker failure either.
     state.throttle?.record(!this.#retryOn(outcome as Outcome<T>));

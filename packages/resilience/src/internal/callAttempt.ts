@@ -22,7 +22,8 @@ export interface AttemptPlan<T> {
   readonly deadline: number;
   readonly callerSignal: AbortSignal | undefined;
   readonly discard: ((value: T) => void) | undefined;
-  readonly isFailure: (outcome: Outcome<T>) => boolean;
+  /** Whether an outcome is worth another call (a hedge loses to the first that is not). */
+  readonly isRetryable: (outcome: Outcome<T>) => boolean;
 }
 
 /** The parent signal of calls made without a caller signal (no listener is ever added to it). */
@@ -106,7 +107,7 @@ export function callHedged<T>(
           if (outcome.ok) plan.discard?.(outcome.value);
           return;
         }
-        if (!plan.isFailure(outcome)) return settle(outcome, controller);
+        if (!plan.isRetryable(outcome)) return settle(outcome, controller);
         if (running > 0) {
           if (outcome.ok) plan.discard?.(outcome.value);
           return;
