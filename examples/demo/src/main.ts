@@ -3,6 +3,7 @@
 import { coreScene } from './scenes/core.ts';
 import { inboundScene } from './scenes/inbound.ts';
 import { oauthScene } from './scenes/oauth.ts';
+import { resilienceScene } from './scenes/resilience.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
 
 type Scene = [title: string, run: (say: (line: string) => void) => Promise<void>];
@@ -14,6 +15,10 @@ const scenes: Scene[] = [
   [
     '@portcullis/apikeys + audit: unknown and leaked keys refused; an edited audit trail caught',
     inboundScene,
+  ],
+  [
+    '@portcullis/resilience: a failing partner trips its breaker, another carries on',
+    resilienceScene,
   ],
 ];
 
