@@ -34,6 +34,7 @@ export const DEFAULTS: {
     readonly maxErrors: 100;
     readonly maxRecordBytes: 65_536;
     readonly delimiter: ',';
+    readonly header: true;
     readonly formulas: 'refuse';
     readonly sanitizeText: true;
   };
@@ -64,6 +65,7 @@ export const DEFAULTS: {
     maxErrors: 100,
     maxRecordBytes: 65_536,
     delimiter: ',',
+    header: true,
     formulas: 'refuse',
     sanitizeText: true,
   } as const),

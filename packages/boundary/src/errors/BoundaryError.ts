@@ -18,6 +18,8 @@ export type BoundaryErrorCode =
   | 'ERR_BOUNDARY_INVALID_IDENTIFIER'
   | 'ERR_BOUNDARY_INVALID_EMAIL'
   | 'ERR_BOUNDARY_CSV_MALFORMED'
+  | 'ERR_BOUNDARY_CSV_RECORD_INVALID'
+  | 'ERR_BOUNDARY_CSV_FORMULA'
   | 'ERR_BOUNDARY_CSV_TOO_MANY_ROWS';
 
 const STATUS: Record<BoundaryErrorCode, number> = {
@@ -37,6 +39,8 @@ const STATUS: Record<BoundaryErrorCode, number> = {
   ERR_BOUNDARY_INVALID_IDENTIFIER: 422,
   ERR_BOUNDARY_INVALID_EMAIL: 422,
   ERR_BOUNDARY_CSV_MALFORMED: 400,
+  ERR_BOUNDARY_CSV_RECORD_INVALID: 422,
+  ERR_BOUNDARY_CSV_FORMULA: 422,
   ERR_BOUNDARY_CSV_TOO_MANY_ROWS: 413,
 };
 
@@ -83,7 +87,9 @@ export interface BoundaryErrorOptions extends PortcullisErrorOptions {
  * | `ERR_BOUNDARY_SCHEMA_ASYNC` | 500 | the schema validates asynchronously; use a synchronous one |
  * | `ERR_BOUNDARY_INVALID_IDENTIFIER` | 422 | not an identifier of the allowed alphabet and length |
  * | `ERR_BOUNDARY_INVALID_EMAIL` | 422 | not an email address of the allowed form |
- * | `ERR_BOUNDARY_CSV_MALFORMED` | 400 | CSV the parser cannot read (e.g. an unclosed quote) |
+ * | `ERR_BOUNDARY_CSV_MALFORMED` | 400 | CSV the parser cannot read (an unclosed quote, a bad or duplicate header) |
+ * | `ERR_BOUNDARY_CSV_RECORD_INVALID` | 422 | one row: a wrong number of fields or a field over `maxRecordBytes` (a row error of `importCsv`) |
+ * | `ERR_BOUNDARY_CSV_FORMULA` | 422 | one row: a cell that a spreadsheet would run as a formula (a row error of `importCsv`) |
  * | `ERR_BOUNDARY_CSV_TOO_MANY_ROWS` | 413 | more rows than `maxRows` |
  *
  * @example

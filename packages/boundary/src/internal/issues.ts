@@ -7,9 +7,34 @@ import type { BoundaryIssue } from '../errors/BoundaryError.ts';
 
 /** Formats whose name is safe to echo; others (regex, starts_with, includes…) carry literals. */
 const NAMED_FORMATS = new Set([
-  'email', 'url', 'uuid', 'guid', 'nanoid', 'cuid', 'cuid2', 'ulid', 'xid', 'ksuid', 'emoji',
-  'datetime', 'date', 'time', 'duration', 'ipv4', 'ipv6', 'cidrv4', 'cidrv6', 'base64',
-  'base64url', 'e164', 'jwt', 'lowercase', 'uppercase', 'hex', 'hostname', 'mac',
+  'email',
+  'url',
+  'uuid',
+  'guid',
+  'nanoid',
+  'cuid',
+  'cuid2',
+  'ulid',
+  'xid',
+  'ksuid',
+  'emoji',
+  'datetime',
+  'date',
+  'time',
+  'duration',
+  'ipv4',
+  'ipv6',
+  'cidrv4',
+  'cidrv6',
+  'base64',
+  'base64url',
+  'e164',
+  'jwt',
+  'lowercase',
+  'uppercase',
+  'hex',
+  'hostname',
+  'mac',
 ]);
 
 const SIZE: Record<string, string> = {
@@ -69,7 +94,8 @@ export function segment(key: unknown): string | number {
   const raw =
     typeof key === 'object' && key !== null && 'key' in key ? (key as { key: unknown }).key : key;
   if (typeof raw === 'number') return raw;
-  if (typeof raw === 'string') return raw.length > MAX_SEGMENT ? `${raw.slice(0, MAX_SEGMENT)}…` : raw;
+  if (typeof raw === 'string')
+    return raw.length > MAX_SEGMENT ? `${raw.slice(0, MAX_SEGMENT)}…` : raw;
   return '?';
 }
 
@@ -99,8 +125,18 @@ export function fromZodIssues(raw: readonly RawIssue[], maxIssues: number): Boun
 }
 
 const BASIC_TYPES = new Set([
-  'string', 'number', 'boolean', 'bigint', 'object', 'array', 'null', 'undefined', 'date',
-  'integer', 'record', 'tuple',
+  'string',
+  'number',
+  'boolean',
+  'bigint',
+  'object',
+  'array',
+  'null',
+  'undefined',
+  'date',
+  'integer',
+  'record',
+  'tuple',
 ]);
 
 /**

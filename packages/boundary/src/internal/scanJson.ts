@@ -86,7 +86,8 @@ export function scanJson(text: string, limits: ResolvedLimits): number {
     if (c === QUOTE) {
       const end = stringEnd(text, i, escapes);
       if (end === -1) return keys; // unterminated: JSON.parse refuses it
-      if (end - i - 1 > maxStringLength) throw limitError('ERR_BOUNDARY_STRING_TOO_LONG', maxStringLength);
+      if (end - i - 1 > maxStringLength)
+        throw limitError('ERR_BOUNDARY_STRING_TOO_LONG', maxStringLength);
       i = end + 1;
     } else if (c === COMMA) {
       const count = ++commas[depth]!;

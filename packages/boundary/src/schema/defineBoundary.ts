@@ -88,10 +88,9 @@ function resolve<S extends BoundarySchema, T>(options: BoundaryOptions<S, T>): R
  * internal.cents; // 4200
  * ```
  */
-export function defineBoundary<
-  S extends BoundarySchema,
-  T = StandardSchemaV1.InferOutput<S>,
->(options: BoundaryOptions<S, T>): Boundary<T> {
+export function defineBoundary<S extends BoundarySchema, T = StandardSchemaV1.InferOutput<S>>(
+  options: BoundaryOptions<S, T>,
+): Boundary<T> {
   const { schema, transform, unknownKeys, maxIssues, limits } = resolve(options);
   const strict = unknownKeys === 'strict';
 
