@@ -39,12 +39,23 @@ function asyncError(): BoundaryError {
   );
 }
 
+/**
+ * The refusal of a schema. Built without a stack trace: capturing one is most of the cost of a
+ * refusal, attackers choose how often we refuse, and the stack of a validation failure says
+ * nothing an operator needs (the code and issues do).
+ */
 export function mismatch(issues: BoundaryIssue[], total: number): BoundaryError {
-  return new BoundaryError(
-    'ERR_BOUNDARY_SCHEMA_MISMATCH',
-    `The input does not have the expected shape (${total} issue${total === 1 ? '' : 's'}).`,
-    { issues, truncated: total > issues.length },
-  );
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return new BoundaryError(
+      'ERR_BOUNDARY_SCHEMA_MISMATCH',
+      `The input does not have the expected shape (${total} issue${total === 1 ? '' : 's'}).`,
+      { issues, truncated: total > issues.length },
+    );
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 export type Validated = { ok: true; value: unknown } | { ok: false; error: BoundaryError };
@@ -52,7 +63,14 @@ export type Validated = { ok: true; value: unknown } | { ok: false; error: Bound
 /** Validates `value` against `schema`, synchronously; never returns the validator's messages. */
 export function validate(schema: BoundarySchema, value: unknown, maxIssues: number): Validated {
   if (isZod(schema)) {
-    const result = schema._zod.run({ value, issues: [] }, { async: false });
+    let result: ReturnType<ZodLike['_zod']['run']>;
+    try {
+      result = schema._zod.run({ value, issues: [] }, { async: false });
+    } catch (error) {
+      // zod throws its $ZodAsyncError when an async refinement meets a synchronous run.
+      if ((error as Error | undefined)?.constructor?.name === '$ZodAsyncError') throw asyncError();
+      throw error;
+    }
     if (result instanceof Promise) {
       result.catch(() => undefined); // never an unhandled rejection
       throw asyncError();

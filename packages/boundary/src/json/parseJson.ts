@@ -42,26 +42,19 @@ function duplicateKey(): BoundaryError {
 }
 
 /**
- * Whether every colon after a key can be counted from the raw text: no escaped quote (so every
- * `"` delimits a string), no `\u` escape (so no string starts with an escaped colon) and no
- * whitespace between a key and its colon.
+ * Whether every `"` in the text delimits a string (no escaped quote) and no string can start with
+ * an escaped colon (no `\\u` escape): then each `":` is a key's closing quote and its colon, or
+ * the opening quote of a string starting with `:`.
  */
-function keysCountable(text: string): boolean {
-  return (
-    text.indexOf('\\"') === -1 &&
-    text.indexOf('\\u') === -1 &&
-    text.indexOf(' :') === -1 &&
-    text.indexOf('\n:') === -1 &&
-    text.indexOf('\t:') === -1 &&
-    text.indexOf('\r:') === -1
-  );
+function quotesCountable(text: string): boolean {
+  return text.indexOf('\\"') === -1 && text.indexOf('\\u') === -1;
 }
 
 /**
  * Parses text already known to be within the byte limit; shared with `defineBoundary`.
  *
  * Duplicate keys: JSON.parse keeps the last of two equal keys silently. In text where
- * {@link keysCountable} holds, each `":` is either a key's closing quote and its colon, or the
+ * {@link quotesCountable} holds and no colon follows whitespace, each `":` is either a key's closing quote and its colon, or the
  * opening quote of a string whose first character is a colon; so `count('":')` equals the keys of
  * the document plus the strings that start with `:`. The walk counts own keys and such strings; a
  * duplicate removes a key (and the strings of the value it displaced), so the two then differ.
@@ -69,8 +62,8 @@ function keysCountable(text: string): boolean {
  * the limits before JSON.parse allocates anything).
  */
 export function parseText(text: string, limits: ResolvedLimits): unknown {
-  const countable = keysCountable(text);
-  const documentKeys = countable ? -1 : scanJson(text, limits);
+  const colons = quotesCountable(text) ? quoteColons(text) : -1;
+  const documentKeys = colons === -1 ? scanJson(text, limits) : -1;
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -81,9 +74,7 @@ export function parseText(text: string, limits: ResolvedLimits): unknown {
   const counts = checkTree(value, limits);
   if (typeof value !== 'object' || value === null) return value;
   if (
-    countable
-      ? counts.keys + counts.leadingColons !== quoteColons(text)
-      : counts.keys !== documentKeys
+    colons === -1 ? counts.keys !== documentKeys : counts.keys + counts.leadingColons !== colons
   ) {
     throw duplicateKey();
   }

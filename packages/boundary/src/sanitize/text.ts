@@ -31,7 +31,6 @@ interface ResolvedText {
 
 // C0 controls but tab/LF/CR, DEL, C1 controls; bidi embeddings, overrides, isolates and marks
 // (the "Trojan Source" set: U+202A–U+202E, U+2066–U+2069, plus LRM, RLM and ALM).
-// biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
 const CONTROLS =
   /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 const INVISIBLE = /[\u180E\u200B\u2060-\u2064\uFEFF\uFFF9-\uFFFB]|\uDB40[\uDC00-\uDC7F]/g;

@@ -1,6 +1,10 @@
 import { invalidArgument, resolveOptions, rules } from '@portcullis/core';
 import type { StandardSchemaV1 } from '@standard-schema/spec';
-import type { BoundaryError, BoundaryIssue } from '../errors/BoundaryError.ts';
+import {
+  type BoundaryError,
+  type BoundaryIssue,
+  isBoundaryError,
+} from '../errors/BoundaryError.ts';
 import { checkTree } from '../internal/checkParsed.ts';
 import { findUnknownKeys } from '../internal/unknownKeys.ts';
 import { type BoundarySchema, isSchema, mismatch, validate } from '../internal/validate.ts';
@@ -39,6 +43,11 @@ export interface Boundary<T> {
   parseJson(body: JsonInput): T;
   /** {@link parse} without throwing for refused input (a misconfigured schema still throws). */
   safeParse(value: unknown): BoundaryResult<T>;
+  /**
+   * {@link parseJson} without throwing for refused input: the cheapest way to refuse, since a
+   * schema refusal then costs no `throw` (attackers choose how often you refuse).
+   */
+  safeParseJson(body: JsonInput): BoundaryResult<T>;
 }
 
 interface Resolved<S extends BoundarySchema, T> {
@@ -123,7 +132,18 @@ export function defineBoundary<S extends BoundarySchema, T = StandardSchemaV1.In
       try {
         checkTree(value, limits);
       } catch (error) {
-        return { ok: false, error: error as BoundaryError };
+        if (isBoundaryError(error)) return { ok: false, error };
+        throw error;
+      }
+      return checked(value);
+    },
+    safeParseJson(body) {
+      let value: unknown;
+      try {
+        value = parseText(toText(body, limits.maxBytes), limits);
+      } catch (error) {
+        if (isBoundaryError(error)) return { ok: false, error };
+        throw error;
       }
       return checked(value);
     },
