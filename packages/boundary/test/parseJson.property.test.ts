@@ -79,8 +79,8 @@ describe('parseJson properties', () => {
         json,
         fc.constantFrom('', ' ', '\n'),
         fc.boolean(),
-        (key, first, second, gap, escape) => {
-          const written = escape
+        (key, first, second, gap, escaped) => {
+          const written = escaped
             ? `"${[...key].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}"`
             : JSON.stringify(key);
           const text = `{${JSON.stringify(key)}${gap}:${JSON.stringify(first)},${written}${gap}:${JSON.stringify(second)}}`;

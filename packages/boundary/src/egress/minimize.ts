@@ -23,7 +23,7 @@ import { DEFAULTS } from '../options.ts';
  */
 export function minimize<S extends BoundarySchema>(
   schema: S,
-  data: StandardSchemaV1.InferInput<S>,
+  data: unknown,
 ): StandardSchemaV1.InferOutput<S> {
   if (!isSchema(schema)) throw invalidArgument('schema', 'a zod or Standard Schema schema');
   const result = validate(schema, data, DEFAULTS.boundary.maxIssues);
