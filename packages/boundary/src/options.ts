@@ -92,7 +92,8 @@ export interface Limits {
   maxStringLength?: number;
   /**
    * What to do with a `__proto__`, `constructor` or `prototype` key: `'refuse'` the input
-   * (`ERR_BOUNDARY_FORBIDDEN_KEY`) or `'drop'` the key. Default: `'refuse'`.
+   * (`ERR_BOUNDARY_FORBIDDEN_KEY`) or `'drop'` the key (deleted in place from an object given
+   * to `Boundary.parse`). Default: `'refuse'`.
    */
   forbiddenKeys?: 'refuse' | 'drop';
   /**

@@ -12,7 +12,6 @@ export type BoundaryErrorCode =
   | 'ERR_BOUNDARY_FORBIDDEN_KEY'
   | 'ERR_BOUNDARY_DUPLICATE_KEY'
   | 'ERR_BOUNDARY_UNSAFE_INTEGER'
-  | 'ERR_BOUNDARY_UNSUPPORTED_VALUE'
   | 'ERR_BOUNDARY_SCHEMA_MISMATCH'
   | 'ERR_BOUNDARY_SCHEMA_ASYNC'
   | 'ERR_BOUNDARY_INVALID_IDENTIFIER'
@@ -33,7 +32,6 @@ const STATUS: Record<BoundaryErrorCode, number> = {
   ERR_BOUNDARY_FORBIDDEN_KEY: 400,
   ERR_BOUNDARY_DUPLICATE_KEY: 400,
   ERR_BOUNDARY_UNSAFE_INTEGER: 400,
-  ERR_BOUNDARY_UNSUPPORTED_VALUE: 400,
   ERR_BOUNDARY_SCHEMA_MISMATCH: 422,
   ERR_BOUNDARY_SCHEMA_ASYNC: 500,
   ERR_BOUNDARY_INVALID_IDENTIFIER: 422,
@@ -82,7 +80,6 @@ export interface BoundaryErrorOptions extends PortcullisErrorOptions {
  * | `ERR_BOUNDARY_FORBIDDEN_KEY` | 400 | a `__proto__`, `constructor` or `prototype` key |
  * | `ERR_BOUNDARY_DUPLICATE_KEY` | 400 | the same key twice in one object |
  * | `ERR_BOUNDARY_UNSAFE_INTEGER` | 400 | an integer beyond ±(2^53 - 1), which JSON.parse rounds |
- * | `ERR_BOUNDARY_UNSUPPORTED_VALUE` | 400 | a value that is not plain data (a function, a class instance, a cycle) |
  * | `ERR_BOUNDARY_SCHEMA_MISMATCH` | 422 | the schema refused the value; see `issues` |
  * | `ERR_BOUNDARY_SCHEMA_ASYNC` | 500 | the schema validates asynchronously; use a synchronous one |
  * | `ERR_BOUNDARY_INVALID_IDENTIFIER` | 422 | not an identifier of the allowed alphabet and length |
