@@ -1,5 +1,6 @@
 // The Portcullis demo: one scene per package, each self-contained (servers it needs run on
 // 127.0.0.1 and stop when it ends). Run it with `./scripts/demo.sh` from the repository root.
+import { boundaryScene } from './scenes/boundary.ts';
 import { coreScene } from './scenes/core.ts';
 import { inboundScene } from './scenes/inbound.ts';
 import { oauthScene } from './scenes/oauth.ts';
@@ -20,6 +21,7 @@ const scenes: Scene[] = [
     '@portcullis/resilience: a failing partner trips its breaker, another carries on',
     resilienceScene,
   ],
+  ['@portcullis/boundary: a CSV upload with XSS and formula payloads; hostile JSON', boundaryScene],
 ];
 
 const say = (line: string): void => {
