@@ -45,7 +45,8 @@ describe('connect-time address check', () => {
       const response = await secureFetch(`http://api.partner.test:${origin.port}/a`);
       expect(response.status).toBe(200);
       expect(await response.json()).toEqual({ ok: true });
-      for (let i = 0; i < 5; i++) await (await secureFetch(`http://api.partner.test:${origin.port}/b`)).text();
+      for (let i = 0; i < 5; i++)
+        await (await secureFetch(`http://api.partner.test:${origin.port}/b`)).text();
       // One lookup per new connection (never one per request, never a second one per connection),
       // and pooled connections are reused.
       const opened = origin.connections - before;

@@ -44,7 +44,13 @@ afterAll(async () => {
 
 function make(extra: Partial<SecureFetchOptions> = {}) {
   return createSecureFetch({
-    allowHosts: [`public-a.test:${a.port}`, `public-b.test:${b.port}`, `internal.test:*`, '169.254.169.254', '[::ffff:a9fe:a9fe]'],
+    allowHosts: [
+      `public-a.test:${a.port}`,
+      `public-b.test:${b.port}`,
+      `internal.test:*`,
+      '169.254.169.254',
+      '[::ffff:a9fe:a9fe]',
+    ],
     allowLoopbackHttp: true,
     // a and b stand for public servers: their loopback address is exempted; 127.0.0.3 is not.
     allowAddresses: ['127.0.0.1'],
@@ -98,7 +104,11 @@ describe('headers, methods and modes across redirects', () => {
   it('Authorization and Cookie are dropped across origins and kept on the same origin', async () => {
     const secureFetch = make();
     try {
-      const headers = { authorization: 'Bearer tok-secret-1', cookie: 'session=s1', 'x-trace': 't' };
+      const headers = {
+        authorization: 'Bearer tok-secret-1',
+        cookie: 'session=s1',
+        'x-trace': 't',
+      };
       const cross = await secureFetch(`http://public-a.test:${a.port}/to-b`, { headers });
       expect(cross.status).toBe(200);
       expect(cross.redirected).toBe(true);
@@ -136,7 +146,11 @@ describe('headers, methods and modes across redirects', () => {
             body: '{"n":2}',
           })
         ).text();
-        expect(a.requests.at(-1)).toMatchObject({ method: 'POST', url: '/landed', body: '{"n":2}' });
+        expect(a.requests.at(-1)).toMatchObject({
+          method: 'POST',
+          url: '/landed',
+          body: '{"n":2}',
+        });
       }
     } finally {
       await secureFetch.close();

@@ -11,6 +11,10 @@ export function parseUrl(input: string | URL, hop: number): URL {
   } catch {
     throw new EgressError('ERR_EGRESS_INVALID_URL', 'The URL is not an absolute URL.', { hop });
   }
+  // `http://.` and `http://..` parse, with a host of dots: no name, no address.
+  if (/^\.*$/.test(url.hostname) && url.protocol !== 'file:') {
+    throw new EgressError('ERR_EGRESS_INVALID_URL', 'The URL has no usable host.', { hop });
+  }
   if (url.username !== '' || url.password !== '') {
     throw new EgressError('ERR_EGRESS_INVALID_URL', 'The URL must not carry credentials.', {
       host: url.hostname,

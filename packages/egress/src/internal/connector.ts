@@ -27,7 +27,7 @@ export async function resolveTarget(
   o: ConnectorOptions,
 ): Promise<string[]> {
   // A literal (undici hands IPv6 without brackets) is checked as is: no lookup.
-  const literal = /^[\d.]+$|:/.test(hostname);
+  const literal = /^[\d.]*\d[\d.]*$|:/.test(hostname);
   if (literal) return [admitAddress(hostname, protocol, hostname, o).address];
   let found: readonly { address: string }[];
   try {

@@ -30,6 +30,17 @@ export function mapNetworkError(error: unknown, host: string, hop: number): unkn
   const chain = causes(error);
   const ours = chain.find((e) => e instanceof EgressError);
   if (ours !== undefined) return withHop(ours, hop);
+  // fetch's own list of blocked ports (22, 25, 6000, …): refused before any socket.
+  if (chain.some((e) => (e as { message?: unknown }).message === 'bad port')) {
+    return new EgressError(
+      'ERR_EGRESS_HOST_NOT_ALLOWED',
+      `The port of "${host}" is blocked by fetch.`,
+      {
+        host,
+        hop,
+      },
+    );
+  }
   const codes = chain.map((e) => String((e as { code?: unknown }).code ?? ''));
   if (codes.some((c) => TIMEOUTS.has(c))) {
     return new EgressError('ERR_EGRESS_TIMEOUT', `"${host}" did not answer in time.`, {
