@@ -221,7 +221,7 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
       ) {
         refreshed = true;
         await discard(response);
-        await tokens.invalidate(token);
+        await (tokens.invalidate as (t: BearerToken) => Promise<unknown>).call(tokens, token);
         token = await authorize(headers);
         continue;
       }

@@ -83,7 +83,9 @@ export function compileHostAllowList(value: unknown, path: string): HostAllowLis
       // `hostname` comes from a parsed URL: lower case, punycode, IPv6 in brackets.
       const host = hostname.startsWith('[')
         ? (classifyAddress(hostname)?.address ?? hostname)
-        : hostname;
+        : hostname.endsWith('.')
+          ? hostname.slice(0, -1)
+          : hostname;
       const rules = exact.get(host);
       if (rules?.some((r) => portMatches(r, port, defaultPort))) return true;
       for (const w of wildcards) {

@@ -33,7 +33,12 @@ export interface BearerToken {
  */
 export interface TokenSource {
   getToken(): Promise<BearerToken>;
-  invalidate?(token: BearerToken): Promise<void>;
+  /**
+   * Called with the very object `getToken()` returned, after the origin answered `401` to it.
+   * (Typed `never` so that a source whose tokens carry more fields, like oauth's `AccessToken`,
+   * still fits structurally.)
+   */
+  invalidate?(token: never): Promise<unknown>;
 }
 
 /** What {@link ResiliencePolicy.execute} passes to the work it runs: the attempt's signal. */
