@@ -29,9 +29,10 @@ const clients = createSaasClients({
   stripeKey: redacted(STRIPE_KEY),
   // ▶ the resilience pipeline plugs in here (a counting pass-through stands in for it)
   resilience: {
-    execute: (fn, { signal }) => (
-      attempts++, fn({ signal: signal ?? new AbortController().signal })
-    ),
+    execute: (fn, { signal }) => {
+      attempts++;
+      return fn({ signal: signal ?? new AbortController().signal });
+    },
   },
   loopback: true, // local scaffolding only
 });
