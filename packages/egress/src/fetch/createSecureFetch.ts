@@ -101,6 +101,15 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
   const o = resolveSecureFetchOptions(options);
   const dispatcher = makeDispatcher(o);
   const { tokens, resilience, audit, clock } = o;
+  // checkUrl is a pure function of the options and (scheme, host, port): remember what passed.
+  const passed = new Set<string>();
+  const checked = (url: URL, hop: number): void => {
+    const key = `${url.protocol}//${url.host}`;
+    if (passed.has(key)) return;
+    checkUrl(url, hop, o);
+    if (passed.size >= 1024) passed.clear();
+    passed.add(key);
+  };
 
   const send = async (req: PreparedRequest, url: URL, headers: Headers, hop: number) => {
     const once = (signal: AbortSignal | undefined): Promise<UndiciResponse> => {
@@ -139,8 +148,8 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
   const run = async (req: PreparedRequest, trace: { finalOrigin: string; redirects: number }) => {
     let url = req.url;
     let hop = 0;
-    checkUrl(url, hop, o);
-    const headers = new Headers(req.headers);
+    checked(url, hop);
+    const headers = req.headers;
     let token = await authorize(headers);
     let refreshed = false;
     let current = req;
@@ -196,7 +205,7 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
             },
           );
         }
-        checkUrl(next, hop, o);
+        checked(next, hop);
         if (next.origin !== url.origin) {
           for (const h of CROSS_ORIGIN_DROP) headers.delete(h);
           token = undefined;
@@ -251,7 +260,8 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
       }
     };
     try {
-      const req = await prepareRequest(input, init);
+      const prepared = prepareRequest(input, init);
+      const req = prepared instanceof Promise ? await prepared : prepared;
       origin = req.url.origin;
       method = req.method;
       const { response, url, hop } = await run(req, trace);

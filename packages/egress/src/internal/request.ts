@@ -32,35 +32,42 @@ function isStream(body: unknown): boolean {
 }
 
 /** Takes `fetch`'s arguments apart (a URL, a string or a `Request` of any realm, plus `init`). */
-export async function prepareRequest(
+export function prepareRequest(
   input: RequestInfo | URL,
   init: RequestInit | undefined,
-): Promise<PreparedRequest> {
-  if (isRequest(input)) {
-    const headers = new Headers(input.headers);
-    if (init?.headers !== undefined) {
-      for (const [k, v] of new Headers(init.headers)) headers.set(k, v);
-    }
-    let body: BodyInit | null = init?.body ?? null;
-    if (body === null && input.body !== null) body = await input.arrayBuffer();
-    return {
-      url: parseUrl(input.url, 0),
-      method: (init?.method ?? input.method).toUpperCase(),
-      headers,
-      body: isStream(body) ? await readAll(body) : body,
-      redirect: init?.redirect ?? input.redirect ?? 'follow',
-      signal: init?.signal ?? input.signal ?? undefined,
-    };
-  }
+): PreparedRequest | Promise<PreparedRequest> {
+  if (isRequest(input)) return prepareFromRequest(input, init);
   const url = parseUrl(input as string | URL, 0);
   const body = init?.body ?? null;
-  return {
+  const prepared: PreparedRequest = {
     url,
     method: init?.method === undefined ? 'GET' : init.method.toUpperCase(),
     headers: new Headers(init?.headers),
-    body: isStream(body) ? await readAll(body) : body,
+    body,
     redirect: init?.redirect ?? 'follow',
     signal: init?.signal ?? undefined,
+  };
+  if (!isStream(body)) return prepared;
+  return readAll(body).then((bytes) => ({ ...prepared, body: bytes }));
+}
+
+async function prepareFromRequest(
+  input: Request,
+  init: RequestInit | undefined,
+): Promise<PreparedRequest> {
+  const headers = new Headers(input.headers);
+  if (init?.headers !== undefined) {
+    for (const [k, v] of new Headers(init.headers)) headers.set(k, v);
+  }
+  let body: BodyInit | null = init?.body ?? null;
+  if (body === null && input.body !== null) body = await input.arrayBuffer();
+  return {
+    url: parseUrl(input.url, 0),
+    method: (init?.method ?? input.method).toUpperCase(),
+    headers,
+    body: isStream(body) ? await readAll(body) : body,
+    redirect: init?.redirect ?? input.redirect ?? 'follow',
+    signal: init?.signal ?? input.signal ?? undefined,
   };
 }
 
