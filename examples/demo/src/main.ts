@@ -1,6 +1,7 @@
 // The Portcullis demo: one scene per package, each self-contained (servers it needs run on
 // 127.0.0.1 and stop when it ends). Run it with `./scripts/demo.sh` from the repository root.
 import { coreScene } from './scenes/core.ts';
+import { egressScene } from './scenes/egress.ts';
 import { oauthScene } from './scenes/oauth.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
 
@@ -10,6 +11,7 @@ const scenes: Scene[] = [
   ['@portcullis/core: secrets, errors, stores', coreScene],
   ['@portcullis/webhooks: signed, verified, forgeries and replays refused', webhooksScene],
   ['@portcullis/oauth: many calls, one token request; inbound tokens verified', oauthScene],
+  ['@portcullis/egress: an outbound webhook aimed at the cloud metadata address', egressScene],
 ];
 
 const say = (line: string): void => {
