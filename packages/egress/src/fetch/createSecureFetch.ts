@@ -115,11 +115,12 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
     const once = (signal: AbortSignal | undefined): Promise<UndiciResponse> => {
       const init: Parameters<typeof undiciFetch>[1] = {
         method: req.method,
-        headers: headers as never,
         body: req.body as never,
         redirect: 'manual',
         dispatcher,
       };
+      // Skipped when empty: undici converts a Headers of another realm entry by entry.
+      if (headers.keys().next().done !== true) init.headers = headers as never;
       if (signal !== undefined) init.signal = signal;
       return undiciFetch(url.href, init).catch((error: unknown) => {
         throw mapNetworkError(error, url.hostname, hop);
