@@ -131,6 +131,8 @@ describe('mutual TLS', () => {
     }
   });
 
+  // Under TLS 1.3 the client's handshake completes before the server judges its certificate: the
+  // refusal arrives as the server closing the connection, hence NETWORK or TLS_FAILED.
   it('a missing client certificate, or one from another CA, gets no request through', async () => {
     const cases = [
       { ca: pki.ca },
@@ -150,6 +152,31 @@ describe('mutual TLS', () => {
       } finally {
         await secureFetch.close();
       }
+    }
+  });
+
+  it('under TLS 1.2 the refusal is a typed TLS failure', async () => {
+    const mtls12 = await startOrigin({
+      tls: {
+        cert: pki.server.cert,
+        key: pki.server.key,
+        ca: pki.ca,
+        requestCert: true,
+        rejectUnauthorized: true,
+        maxVersion: 'TLSv1.2',
+      },
+    });
+    const secureFetch = createSecureFetch({
+      ...base,
+      tls: { ca: pki.ca, cert: otherPki.client.cert, key: redacted(otherPki.client.key) },
+    });
+    try {
+      const error = await secureFetch(`${mtls12.url}/`).catch((e: unknown) => e);
+      expect(isEgressError(error, 'ERR_EGRESS_TLS_FAILED')).toBe(true);
+      expect(mtls12.requests).toHaveLength(0);
+    } finally {
+      await secureFetch.close();
+      await mtls12.close();
     }
   });
 

@@ -49,7 +49,11 @@ export function mapNetworkError(error: unknown, host: string, hop: number): unkn
       cause: error,
     });
   }
-  if (codes.some((c) => TLS.test(c))) {
+  // A server that drops the handshake (e.g. it refused the client certificate under TLS 1.2).
+  const midHandshake = chain.some((e) =>
+    String((e as { message?: unknown }).message).includes('before secure TLS connection'),
+  );
+  if (midHandshake || codes.some((c) => TLS.test(c))) {
     return new EgressError('ERR_EGRESS_TLS_FAILED', `The TLS handshake with "${host}" failed.`, {
       host,
       hop,
