@@ -33,6 +33,8 @@ beforeAll(async () => {
       if (path.startsWith('/to-same')) return '/landed';
       if (path.startsWith('/loop')) return '/loop';
       if (path.startsWith('/to-file')) return 'file:///etc/passwd';
+      if (path.startsWith('/to-garbage')) return 'http://[not-an-address/';
+      if (path.startsWith('/to-credentials')) return `http://user:pw@public-b.test:${b.port}/`;
       if (path.startsWith('/to-other-host')) return `http://not-allowed.test:${b.port}/`;
       return undefined;
     }),
@@ -70,6 +72,8 @@ describe('redirect chains into private space are refused at the hop that goes th
     ['/to-private-name', 'ERR_EGRESS_ADDRESS_REFUSED', 1],
     ['/to-other-host', 'ERR_EGRESS_HOST_NOT_ALLOWED', 1],
     ['/to-file', 'ERR_EGRESS_INSECURE_SCHEME', 1],
+    ['/to-garbage', 'ERR_EGRESS_REDIRECT_REFUSED', 1],
+    ['/to-credentials', 'ERR_EGRESS_REDIRECT_REFUSED', 1],
   ] as const) {
     it(`${path} → ${code}`, async () => {
       const secureFetch = make();

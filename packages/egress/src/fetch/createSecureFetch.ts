@@ -5,6 +5,7 @@ import { checkUrl, parseUrl, withHop } from '../internal/checkUrl.ts';
 import { resolveTarget } from '../internal/connector.ts';
 import { makeDispatcher } from '../internal/dispatcher.ts';
 import { mapNetworkError } from '../internal/networkError.ts';
+import { REDIRECTS, redirectedRequest, redirectTarget } from '../internal/redirect.ts';
 import { type PreparedRequest, prepareRequest } from '../internal/request.ts';
 import { capBody, checkContentType, discard, markRedirected } from '../internal/response.ts';
 import { resolveSecureFetchOptions } from '../options/resolveSecureFetchOptions.ts';
@@ -38,16 +39,6 @@ export interface SecureFetch {
   readonly dispatcher: Dispatcher;
 }
 
-const REDIRECTS = new Set([301, 302, 303, 307, 308]);
-/** Dropped when a redirect leaves the origin (the fetch standard drops `Authorization`). */
-const CROSS_ORIGIN_DROP = ['authorization', 'cookie', 'proxy-authorization'];
-const BODY_HEADERS = [
-  'content-type',
-  'content-length',
-  'content-encoding',
-  'content-language',
-  'content-location',
-];
 const REFUSALS = new Set([
   'ERR_EGRESS_INVALID_URL',
   'ERR_EGRESS_INSECURE_SCHEME',
@@ -180,45 +171,11 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
             { host: url.hostname, hop },
           );
         }
-        let next: URL;
-        try {
-          next = parseUrl(new URL(location, url), hop);
-        } catch (error) {
-          if (isEgressError(error, 'ERR_EGRESS_INVALID_URL')) {
-            throw new EgressError(
-              'ERR_EGRESS_REDIRECT_REFUSED',
-              'The redirect Location is unusable.',
-              {
-                host: url.hostname,
-                hop,
-              },
-            );
-          }
-          throw error;
-        }
-        if (url.protocol === 'https:' && next.protocol !== 'https:') {
-          throw new EgressError(
-            'ERR_EGRESS_REDIRECT_REFUSED',
-            'A redirect from https: to another scheme is refused.',
-            {
-              host: next.hostname,
-              hop,
-            },
-          );
-        }
+        const next = redirectTarget(location, url, hop);
         checked(next, hop);
-        if (next.origin !== url.origin) {
-          for (const h of CROSS_ORIGIN_DROP) headers.delete(h);
-          token = undefined;
-        }
-        const s = response.status;
-        if (
-          (s === 303 && current.method !== 'HEAD') ||
-          ((s === 301 || s === 302) && current.method === 'POST')
-        ) {
-          for (const h of BODY_HEADERS) headers.delete(h);
-          current = { ...current, method: 'GET', body: null };
-        }
+        const redirected = redirectedRequest(response.status, current, headers, url, next);
+        current = redirected.request;
+        if (redirected.crossOrigin) token = undefined;
         url = next;
         continue;
       }
