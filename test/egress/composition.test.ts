@@ -110,6 +110,20 @@ describe('tokens', () => {
   });
 });
 
+it("a token source that hangs is cut short by the caller's signal", async () => {
+  const hanging: TokenSource = { getToken: () => new Promise(() => {}) };
+  const secureFetch = createSecureFetch({ ...base(), tokens: hanging });
+  try {
+    const reason = new Error('caller timeout');
+    const controller = new AbortController();
+    const pending = secureFetch(`${api.url}/`, { signal: controller.signal });
+    controller.abort(reason);
+    await expect(pending).rejects.toBe(reason);
+  } finally {
+    await secureFetch.close();
+  }
+});
+
 describe('resilience (the structural execute(fn, { signal }) slot)', () => {
   it('runs each request through execute: a retry-once policy survives one connection reset', async () => {
     const signals: AbortSignal[] = [];

@@ -50,6 +50,17 @@ const REFUSALS = new Set([
   'ERR_EGRESS_RESPONSE_TOO_LARGE',
 ]);
 
+/** `work`, or the signal's reason as soon as `signal` aborts (whichever comes first). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 function contextSignal(
   context: unknown,
   fallback: AbortSignal | undefined,
@@ -123,9 +134,13 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
     return resilience.execute((context) => once(contextSignal(context, req.signal)), opts);
   };
 
-  const authorize = async (headers: Headers): Promise<BearerToken | undefined> => {
+  const authorize = async (
+    headers: Headers,
+    signal: AbortSignal | undefined,
+  ): Promise<BearerToken | undefined> => {
     if (tokens === undefined) return undefined;
-    const token = await tokens.getToken();
+    // The token may be shared by many callers: an abort ends this caller's wait only.
+    const token = await untilAborted(tokens.getToken(), signal);
     const type = token.type ?? 'Bearer';
     if (type.toLowerCase() !== 'bearer') {
       throw new EgressError(
@@ -142,7 +157,7 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
     let hop = 0;
     checked(url, hop);
     const headers = req.headers;
-    let token = await authorize(headers);
+    let token = await authorize(headers, req.signal);
     let refreshed = false;
     let current = req;
     for (;;) {
@@ -189,7 +204,7 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
         refreshed = true;
         await discard(response);
         await (tokens.invalidate as (t: BearerToken) => Promise<unknown>).call(tokens, token);
-        token = await authorize(headers);
+        token = await authorize(headers, req.signal);
         continue;
       }
       return { response, url, hop };
