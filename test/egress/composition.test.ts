@@ -201,6 +201,31 @@ describe('audit', () => {
     }
   });
 
+  it('telemetry counts calls by outcome and code and records durations', async () => {
+    const counts: [string, Record<string, unknown> | undefined][] = [];
+    const durations: string[] = [];
+    const secureFetch = createSecureFetch({
+      ...base(),
+      tokens: provider(),
+      telemetry: {
+        count: (name, _v, attributes) => counts.push([name, attributes]),
+        record: (name) => durations.push(name),
+        span: (_name, fn) => fn(),
+      },
+    });
+    try {
+      await (await secureFetch(`${api.url}/orders`)).text();
+      await secureFetch('https://10.0.0.1/').catch(() => {});
+      expect(counts).toEqual([
+        ['egress.requests', { outcome: 'ok' }],
+        ['egress.requests', { outcome: 'refused', code: 'ERR_EGRESS_HOST_NOT_ALLOWED' }],
+      ]);
+      expect(durations).toEqual(['egress.duration_ms', 'egress.duration_ms']);
+    } finally {
+      await secureFetch.close();
+    }
+  });
+
   it('errors carry no URL credentials, query or token, even through util.inspect', async () => {
     const secureFetch = createSecureFetch({
       ...base(),

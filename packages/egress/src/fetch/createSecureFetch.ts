@@ -102,7 +102,7 @@ function contextSignal(
 export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
   const o = resolveSecureFetchOptions(options);
   const dispatcher = makeDispatcher(o);
-  const { tokens, resilience, audit, clock } = o;
+  const { tokens, resilience, audit, clock, telemetry } = o;
   // checkUrl is a pure function of the options and (scheme, host, port): remember what passed.
   const passed = new Set<string>();
   const checked = (url: URL, hop: number): void => {
@@ -217,6 +217,12 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
     let origin = '';
     let method = 'GET';
     const report = (rest: Pick<EgressAuditEvent, 'outcome'> & Partial<EgressAuditEvent>): void => {
+      const durationMs = clock.now() - started;
+      telemetry.count('egress.requests', 1, {
+        outcome: rest.outcome,
+        ...(rest.code === undefined ? {} : { code: rest.code }),
+      });
+      telemetry.record('egress.duration_ms', durationMs, { outcome: rest.outcome });
       if (audit === undefined) return;
       try {
         audit({
@@ -225,7 +231,7 @@ export function createSecureFetch(options: SecureFetchOptions): SecureFetch {
           origin,
           finalOrigin: trace.finalOrigin || origin,
           redirects: trace.redirects,
-          durationMs: clock.now() - started,
+          durationMs,
           ...rest,
         });
       } catch {

@@ -1,4 +1,4 @@
-import type { Clock, Redacted, SecretInput } from '@portcullis/core';
+import type { Clock, Redacted, SecretInput, Telemetry } from '@portcullis/core';
 
 /** One address a {@link Resolver} returned. */
 export interface ResolvedAddress {
@@ -153,4 +153,10 @@ export interface SecureFetchOptions {
   audit?: (event: EgressAuditEvent) => void;
   /** Clock for audit durations. Default: the system clock. */
   clock?: Clock;
+  /**
+   * Metrics sink: `egress.requests` (counter, by `outcome` and `code`) and `egress.duration_ms`
+   * (histogram, by `outcome`). Default: `telemetry('@portcullis/egress')` (OpenTelemetry when
+   * `@opentelemetry/api` is installed, otherwise nothing).
+   */
+  telemetry?: Telemetry;
 }

@@ -1,11 +1,13 @@
 import {
   type Clock,
+  telemetry as coreTelemetry,
   invalidArgument,
   type OptionRules,
   resolveOptions,
   rules,
   type SecretInput,
   systemClock,
+  type Telemetry,
 } from '@portcullis/core';
 import ipaddr from 'ipaddr.js';
 import { systemResolver } from '../internal/connector.ts';
@@ -51,9 +53,10 @@ export type Cidr = [ipaddr.IPv4 | ipaddr.IPv6, number];
 export interface ResolvedSecureFetchOptions
   extends Omit<
     SecureFetchOptions,
-    'allowHosts' | 'allowAddresses' | 'tls' | 'proxy' | 'clock' | 'resolver'
+    'allowHosts' | 'allowAddresses' | 'tls' | 'proxy' | 'clock' | 'resolver' | 'telemetry'
   > {
   resolver: Resolver;
+  telemetry: Telemetry;
   allowHosts: HostAllowList;
   allowAddresses: readonly Cidr[];
   allowLoopbackHttp: boolean;
@@ -161,13 +164,22 @@ export function resolveSecureFetchOptions(input: SecureFetchOptions): ResolvedSe
     resilience: rules.optional(rules.implementing('execute')),
     audit: rules.optional(rules.func()),
     clock: rules.optional(rules.implementing<Clock>('now')),
+    telemetry: rules.optional(rules.implementing<Telemetry>('count', 'record')),
   });
   const tls = resolved.tls as ResolvedSecureFetchOptions['tls'];
   if ((tls.cert === undefined) !== (tls.key === undefined)) {
     throw invalidArgument('options.tls', 'an object with both cert and key, or neither', 'value');
   }
-  const { allowHosts, allowAddresses, proxy, clock, resolver, allowContentTypes, ...rest } =
-    resolved;
+  const {
+    allowHosts,
+    allowAddresses,
+    proxy,
+    clock,
+    resolver,
+    telemetry,
+    allowContentTypes,
+    ...rest
+  } = resolved;
   const out: ResolvedSecureFetchOptions = {
     ...rest,
     allowHosts: compileHostAllowList(allowHosts, 'options.allowHosts'),
@@ -175,6 +187,7 @@ export function resolveSecureFetchOptions(input: SecureFetchOptions): ResolvedSe
     tls,
     clock: clock ?? systemClock,
     resolver: resolver ?? systemResolver,
+    telemetry: telemetry ?? coreTelemetry('@portcullis/egress'),
   };
   if (allowContentTypes !== undefined) {
     out.allowContentTypes = allowContentTypes.map((t) => t.trim().toLowerCase());
