@@ -3,6 +3,7 @@
 import { boundaryScene } from './scenes/boundary.ts';
 import { coreScene } from './scenes/core.ts';
 import { inboundScene } from './scenes/inbound.ts';
+import { egressScene } from './scenes/egress.ts';
 import { oauthScene } from './scenes/oauth.ts';
 import { resilienceScene } from './scenes/resilience.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
@@ -22,6 +23,7 @@ const scenes: Scene[] = [
     resilienceScene,
   ],
   ['@portcullis/boundary: a CSV upload with XSS and formula payloads; hostile JSON', boundaryScene],
+  ['@portcullis/egress: an outbound webhook aimed at the cloud metadata address', egressScene],
 ];
 
 const say = (line: string): void => {
