@@ -2,8 +2,8 @@
 // 127.0.0.1 and stop when it ends). Run it with `./scripts/demo.sh` from the repository root.
 import { boundaryScene } from './scenes/boundary.ts';
 import { coreScene } from './scenes/core.ts';
-import { inboundScene } from './scenes/inbound.ts';
 import { egressScene } from './scenes/egress.ts';
+import { inboundScene } from './scenes/inbound.ts';
 import { oauthScene } from './scenes/oauth.ts';
 import { resilienceScene } from './scenes/resilience.ts';
 import { webhooksScene } from './scenes/webhooks.ts';

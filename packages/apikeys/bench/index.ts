@@ -54,5 +54,5 @@ const rows = bench.tasks.map((t) => {
   return `| ${t.name} | ${Math.round(rate).toLocaleString('en-US')} | ${(rate / floor).toFixed(2)}× |`;
 });
 process.stdout.write(
-  ['| case | verifications/s | vs floor |', '| --- | ---: | ---: |', ...rows].join('\n') + '\n',
+  `${['| case | verifications/s | vs floor |', '| --- | ---: | ---: |', ...rows].join('\n')}\n`,
 );

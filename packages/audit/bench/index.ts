@@ -63,14 +63,14 @@ try {
   if (!result.ok || result.entries !== N) throw new Error('bench chain did not verify');
   const fmt = (x: number) => Math.round(x).toLocaleString('en-US');
   process.stdout.write(
-    [
+    `${[
       '| case | entries/s | vs floor |',
       '| --- | ---: | ---: |',
       `| floor: unsigned JSON lines to a file stream | ${fmt(raw)} | 1.00× |`,
       `| record → JsonlSink, fsync never | ${fmt(never)} | ${(never / raw).toFixed(2)}× |`,
       `| record → JsonlSink, fsync per batch of 1000 | ${fmt(batch)} | ${(batch / raw).toFixed(2)}× |`,
       `| verifyAuditChain over ${fmt(N)} entries | ${fmt(N / verifySec)} (${verifySec.toFixed(1)} s) | — |`,
-    ].join('\n') + '\n',
+    ].join('\n')}\n`,
   );
 } finally {
   rmSync(root, { recursive: true, force: true });
