@@ -2,6 +2,7 @@
 // (engines: >=22.11), as a consumer would import them: no TypeScript, no source condition.
 // Started by scripts/check.sh with Node 22.11.0 after the build step.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import {
   isPortcullisError,
@@ -37,6 +38,18 @@ await check('core', async () => {
   clock.advance(10);
   assert.equal(await store.setIfAbsent('k', '1', 10), true);
 });
+
+// Every published package's main entry loads and exports something on the oldest Node (a
+// dependency needing a newer Node — undici 8 wants 22.19 — fails here, not at a user's).
+const testManifest = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
+for (const name of Object.keys(testManifest.dependencies).filter((n) =>
+  n.startsWith('@portcullis/'),
+)) {
+  await check(`${name} loads`, async () => {
+    const loaded = await import(name);
+    assert.ok(Object.keys(loaded).length > 0, `${name} exports nothing`);
+  });
+}
 
 for (const crypto of ['node', 'webcrypto']) {
   await check(`webhooks (${crypto})`, async () => {
