@@ -5,6 +5,7 @@
 import { redacted } from '@portcullis/core';
 import { isEgressError } from '@portcullis/egress';
 import { createTokenProvider } from '@portcullis/oauth';
+import { createPipeline } from '@portcullis/resilience';
 import { startAuthorizationServer } from '@portcullis-examples/outbound-client/scaffolding/authorizationServer';
 import { createSaasClients } from './clients.ts';
 import { startFakeGitHub, startFakeStripe } from './scaffolding/fakeSaas.ts';
@@ -22,17 +23,20 @@ const tokens = createTokenProvider({
   allowInsecureHttp: true, // local scaffolding only
 });
 let attempts = 0;
+const pipeline = createPipeline();
 const clients = createSaasClients({
   githubBaseUrl: github.url,
   githubTokens: tokens,
   stripeUrl: stripe.url,
   stripeKey: redacted(STRIPE_KEY),
-  // ▶ the resilience pipeline plugs in here (a counting pass-through stands in for it)
+  // ▶ the resilience pipeline plugs in here: @portcullis/resilience's standard policies (timeouts,
+  // retry with backoff, breaker, bulkhead), counting each attempt it makes.
   resilience: {
-    execute: (fn, { signal }) => {
-      attempts++;
-      return fn({ signal: signal ?? new AbortController().signal });
-    },
+    execute: (fn, options) =>
+      pipeline.execute((attempt) => {
+        attempts++;
+        return fn(attempt);
+      }, options),
   },
   loopback: true, // local scaffolding only
 });
