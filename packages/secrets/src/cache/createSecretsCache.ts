@@ -69,6 +69,7 @@ class Cache implements SecretsCache {
   readonly #t: Telemetry;
   readonly #entries = new Map<string, Entry>();
   readonly #first = new Map<string, Promise<Entry>>();
+  readonly #forcing = new WeakMap<Entry, Promise<Entry>>();
   readonly #listeners = new Map<string, Set<(change: SecretChange) => void>>();
   readonly #parsed = new WeakMap<object, WeakMap<object, unknown>>();
   readonly #unwatch: (() => void) | undefined;
@@ -225,15 +226,20 @@ class Cache implements SecretsCache {
     );
   }
 
-  async #forced(entry: Entry, now: number): Promise<Entry> {
+  #forced(entry: Entry, now: number): Promise<Entry> {
     if (entry.inflight !== undefined) return entry.inflight;
-    if (now - Math.max(entry.lastForcedAt, entry.fetchedAt) < this.#o.forceRefreshIntervalMs)
-      return entry;
+    const waiting = this.#forcing.get(entry);
+    if (waiting !== undefined) return waiting; // join the forced refresh that is waiting out its jitter
+    if (now - Math.max(entry.lastForcedAt, entry.fetchedAt) < this.#o.forceRefreshIntervalMs) {
+      return Promise.resolve(entry);
+    }
     entry.lastForcedAt = now;
     const jitter = Math.floor(this.#o.random() * this.#o.forceRefreshJitterMs);
-    if (jitter > 0) await this.#clock.sleep(jitter);
-    if (entry.inflight !== undefined) return entry.inflight;
-    return this.#awaitOrStale(entry, this.#clock.now());
+    const forced = (jitter > 0 ? this.#clock.sleep(jitter) : Promise.resolve())
+      .then(() => this.#awaitOrStale(entry, this.#clock.now()))
+      .finally(() => this.#forcing.delete(entry));
+    this.#forcing.set(entry, forced);
+    return forced;
   }
 
   #firstFetch(name: string, wantsPrevious: boolean): Promise<Entry> {
