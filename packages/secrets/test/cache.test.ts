@@ -22,7 +22,10 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close();
 });
 
-function setup(options: SecretsCacheOptions = {}, { versionIds = true, random = () => 1 - 1e-9 } = {}) {
+function setup(
+  options: SecretsCacheOptions = {},
+  { versionIds = true, random = () => 1 - 1e-9 } = {},
+) {
   const clock = new ManualClock(T0);
   const memory = new MemoryProvider({ clock, secrets: { api: 'one' } });
   const provider = new FaultyProvider(memory, { versionIds });
@@ -137,7 +140,11 @@ describe('createSecretsCache', () => {
   });
 
   it('backs off between refreshes while the provider fails (no hammering), honouring retryAfterMs', async () => {
-    const { cache, provider, clock } = setup({ maxStaleMs: 3_600_000, retryInitialMs: 1000, retryMaxMs: 60_000 });
+    const { cache, provider, clock } = setup({
+      maxStaleMs: 3_600_000,
+      retryInitialMs: 1000,
+      retryMaxMs: 60_000,
+    });
     await cache.get('api');
     provider.failure = throttled(30_000);
     await advance(clock, 61_000);
@@ -165,7 +172,9 @@ describe('createSecretsCache', () => {
     expect((await cache.get('api')).reveal()).toBe('one');
     provider.failure = undefined;
     const fresh = new MemoryProvider();
-    const other = createSecretsCache(new FaultyProvider(fresh), { telemetry: new RecordingTelemetry() });
+    const other = createSecretsCache(new FaultyProvider(fresh), {
+      telemetry: new RecordingTelemetry(),
+    });
     closers.push(() => other.close());
     const error = await other.get('missing').catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'ERR_SECRET_NOT_FOUND' });
@@ -182,7 +191,9 @@ describe('createSecretsCache', () => {
   it('a failed first fetch is not cached: the next read asks again', async () => {
     const { cache, provider } = setup();
     provider.failure = unavailable;
-    await expect(cache.get('api')).rejects.toMatchObject({ code: 'ERR_SECRET_PROVIDER_UNAVAILABLE' });
+    await expect(cache.get('api')).rejects.toMatchObject({
+      code: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
+    });
     provider.failure = undefined;
     expect((await cache.get('api')).reveal()).toBe('one');
     expect(provider.calls.get).toBe(2);
@@ -197,14 +208,19 @@ describe('createSecretsCache', () => {
   });
 
   it('forceRefresh is rate-limited per secret and jittered', async () => {
-    const { cache, provider, clock, memory } = setup({ forceRefreshIntervalMs: 10_000, forceRefreshJitterMs: 500 }, { random: () => 0.5 });
+    const { cache, provider, clock, memory } = setup(
+      { forceRefreshIntervalMs: 10_000, forceRefreshJitterMs: 500 },
+      { random: () => 0.5 },
+    );
     await cache.get('api');
     memory.set('api', 'two');
     // Inside the interval of the last fetch: no call.
     for (let i = 0; i < 50; i++) await cache.get('api', { forceRefresh: true });
     expect(provider.calls.get + provider.calls.currentVersionId).toBe(1);
     await advance(clock, 10_000);
-    const forced = Promise.all(Array.from({ length: 50 }, () => cache.get('api', { forceRefresh: true })));
+    const forced = Promise.all(
+      Array.from({ length: 50 }, () => cache.get('api', { forceRefresh: true })),
+    );
     await flush();
     expect(provider.calls.currentVersionId).toBe(0); // waiting out its jitter (250 ms)
     await advance(clock, 250);
@@ -223,7 +239,9 @@ describe('createSecretsCache', () => {
     expect((await cache.get('api', { maxAgeMs: 1000 })).reveal()).toBe('two');
     await advance(clock, 5000);
     provider.failure = unavailable;
-    await expect(cache.get('api', { maxAgeMs: 1000 })).rejects.toMatchObject({ code: 'ERR_SECRET_STALE' });
+    await expect(cache.get('api', { maxAgeMs: 1000 })).rejects.toMatchObject({
+      code: 'ERR_SECRET_STALE',
+    });
   });
 
   it('onChange fires once per new version, with the old id; a throwing listener is contained', async () => {
@@ -232,7 +250,9 @@ describe('createSecretsCache', () => {
     cache.onChange('api', () => {
       throw new Error('listener bug');
     });
-    const off = cache.onChange('api', (c) => seen.push(`${c.previousVersionId}→${c.version.versionId}`));
+    const off = cache.onChange('api', (c) =>
+      seen.push(`${c.previousVersionId}→${c.version.versionId}`),
+    );
     const first = await cache.getVersion('api');
     const id2 = memory.set('api', 'two');
     await advance(clock, 45_000); // listeners keep it refreshed even without reads
@@ -261,7 +281,9 @@ describe('createSecretsCache', () => {
     const bad = await cache.getJson('bad', schema).catch((e: unknown) => e);
     expect(bad).toMatchObject({ code: 'ERR_SECRET_INVALID' });
     for (const e of [error, bad]) {
-      expect(JSON.stringify({ m: (e as Error).message, s: (e as Error).stack, c: (e as Error).cause })).not.toContain('hunter2');
+      expect(
+        JSON.stringify({ m: (e as Error).message, s: (e as Error).stack, c: (e as Error).cause }),
+      ).not.toContain('hunter2');
     }
   });
 
@@ -276,7 +298,9 @@ describe('createSecretsCache', () => {
   it('activeSecrets: current, plus the provider previous until it is retired', async () => {
     const { cache, clock, memory } = setup();
     const resolve = cache.activeSecrets('api');
-    expect((await resolve()).map((s) => [s.label, s.secret.reveal()])).toEqual([['current', 'one']]);
+    expect((await resolve()).map((s) => [s.label, s.secret.reveal()])).toEqual([
+      ['current', 'one'],
+    ]);
     const v2 = memory.set('api', 'two');
     await advance(clock, 61_000);
     expect((await resolve()).map((s) => [s.label, s.secret.reveal()])).toEqual([
@@ -294,7 +318,12 @@ describe('createSecretsCache', () => {
     const env: Record<string, string> = { API: 'one' };
     const { EnvProvider } = await import('@portcullis/secrets');
     const clock = new ManualClock(T0);
-    const cache = createSecretsCache(new EnvProvider({ env }), { clock, ttlMs: 60_000, previousGraceMs: 300_000, random: () => 0.999 });
+    const cache = createSecretsCache(new EnvProvider({ env }), {
+      clock,
+      ttlMs: 60_000,
+      previousGraceMs: 300_000,
+      random: () => 0.999,
+    });
     closers.push(() => cache.close());
     const resolve = cache.activeSecrets('api');
     await resolve();
@@ -310,14 +339,24 @@ describe('createSecretsCache', () => {
     await cache.get('api');
     await cache.close();
     expect(clock.pending).toBe(0);
-    await expect(cache.get('api')).rejects.toMatchObject({ code: 'ERR_SECRET_PROVIDER_UNAVAILABLE' });
+    await expect(cache.get('api')).rejects.toMatchObject({
+      code: 'ERR_SECRET_PROVIDER_UNAVAILABLE',
+    });
   });
 
   it('validates options: wrong type, out of range, unknown key with a suggestion', () => {
     const memory = new MemoryProvider();
-    expect(() => createSecretsCache(memory, { ttlMs: '5' as unknown as number })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
-    expect(() => createSecretsCache(memory, { ttlMs: 0 })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
-    expect(() => createSecretsCache(memory, { ttlMS: 5 } as unknown as SecretsCacheOptions)).toThrow(/did you mean "ttlMs"/i);
-    expect(() => createSecretsCache({} as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(() => createSecretsCache(memory, { ttlMs: '5' as unknown as number })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
+    expect(() => createSecretsCache(memory, { ttlMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    );
+    expect(() =>
+      createSecretsCache(memory, { ttlMS: 5 } as unknown as SecretsCacheOptions),
+    ).toThrow(/did you mean "ttlMs"/i);
+    expect(() => createSecretsCache({} as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
   });
 });

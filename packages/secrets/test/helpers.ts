@@ -55,14 +55,25 @@ export class FaultyProvider implements SecretProvider {
 
 export const unavailable = (): SecretsError =>
   new SecretsError('ERR_SECRET_PROVIDER_UNAVAILABLE', 'The backend answered 503.');
-export const throttled = (retryAfterMs?: number): (() => SecretsError) => () =>
-  new SecretsError('ERR_SECRET_THROTTLED', 'The backend throttled us.', retryAfterMs === undefined ? {} : { retryAfterMs });
+export const throttled =
+  (retryAfterMs?: number): (() => SecretsError) =>
+  () =>
+    new SecretsError(
+      'ERR_SECRET_THROTTLED',
+      'The backend throttled us.',
+      retryAfterMs === undefined ? {} : { retryAfterMs },
+    );
 export const denied = (): SecretsError =>
   new SecretsError('ERR_SECRET_ACCESS_DENIED', 'The backend answered 403.');
 
 /** A Telemetry that records every call, for assertions and for the leak scan. */
 export class RecordingTelemetry implements Telemetry {
-  readonly events: { kind: string; name: string; value?: number; attributes?: TelemetryAttributes }[] = [];
+  readonly events: {
+    kind: string;
+    name: string;
+    value?: number;
+    attributes?: TelemetryAttributes;
+  }[] = [];
   count(name: string, value = 1, attributes?: TelemetryAttributes): void {
     this.events.push({ kind: 'count', name, value, ...(attributes ? { attributes } : {}) });
   }
@@ -75,7 +86,9 @@ export class RecordingTelemetry implements Telemetry {
   }
   total(name: string, outcome?: string): number {
     return this.events
-      .filter((e) => e.name === name && (outcome === undefined || e.attributes?.outcome === outcome))
+      .filter(
+        (e) => e.name === name && (outcome === undefined || e.attributes?.outcome === outcome),
+      )
       .reduce((sum, e) => sum + (e.value ?? 0), 0);
   }
 }
