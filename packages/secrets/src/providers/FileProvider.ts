@@ -63,12 +63,10 @@ function checkName(name: string): void {
     name.includes('..') ||
     /\.(previous|pending)$/.test(name)
   ) {
+    // The name is not echoed: a refused name is often a probe (`../…`) or a value pasted by mistake.
     throw new SecretsError(
       'ERR_SECRET_NOT_FOUND',
       'That name is not a valid file secret name (letters, digits, _ . -; no "..", no stage suffix).',
-      {
-        secretName: typeof name === 'string' ? name.slice(0, 64) : '',
-      },
     );
   }
 }
