@@ -35,6 +35,7 @@ function setup(
     random,
     telemetry: t,
     ttlMs: 60_000,
+    refreshAheadRatio: 0.75,
     forceRefreshJitterMs: 0,
     ...options,
   });

@@ -19,7 +19,11 @@ function tempDir(): string {
 }
 
 /** Waits (bounded, on real time: file watching is real) until `check` holds. */
-async function eventually(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 5000): Promise<void> {
+async function eventually(
+  what: string,
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 5000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
     if (await check()) return;
@@ -54,13 +58,26 @@ describe('FileProvider', () => {
     expect((await p.get('db_password')).value.reveal()).toBe('s3cret');
     expect((await p.get('db_password', { stage: 'previous' })).value.reveal()).toBe('old');
     expect((await p.get('tls.key')).value.reveal()).toBeInstanceOf(Uint8Array);
-    expect((await p.listVersions('db_password')).map((v) => v.stages)).toEqual([['current'], ['previous']]);
-    await expect(p.get('db_password', { stage: 'pending' })).rejects.toMatchObject({ code: 'ERR_SECRET_NOT_FOUND' });
+    expect((await p.listVersions('db_password')).map((v) => v.stages)).toEqual([
+      ['current'],
+      ['previous'],
+    ]);
+    await expect(p.get('db_password', { stage: 'pending' })).rejects.toMatchObject({
+      code: 'ERR_SECRET_NOT_FOUND',
+    });
   });
 
   it('refuses names that escape the directory or carry a stage suffix, without touching the disk', async () => {
     const p = new FileProvider({ directory: tempDir() });
-    for (const bad of ['../etc/passwd', '/etc/passwd', 'a/b', '..data', '.hidden', 'x.previous', '']) {
+    for (const bad of [
+      '../etc/passwd',
+      '/etc/passwd',
+      'a/b',
+      '..data',
+      '.hidden',
+      'x.previous',
+      '',
+    ]) {
       await expect(p.get(bad), bad).rejects.toMatchObject({ code: 'ERR_SECRET_NOT_FOUND' });
     }
   });
@@ -98,13 +115,19 @@ describe('FileProvider', () => {
     kubeWrite(dir, 1, { 'api-key': 'generation-1' });
     const provider = new FileProvider({ directory: dir, settleMs: 20, pollIntervalMs: 60_000 });
     const cache = createSecretsCache(provider, { ttlMs: 3_600_000 });
-    closers.push(() => cache.close(), () => provider.close());
+    closers.push(
+      () => cache.close(),
+      () => provider.close(),
+    );
     const seen: string[] = [];
     cache.onChange('api-key', (c) => seen.push(String(c.version.value.reveal())));
     expect((await cache.get('api-key')).reveal()).toBe('generation-1');
     for (const generation of [2, 3, 4]) {
       kubeWrite(dir, generation, { 'api-key': `generation-${generation}` });
-      await eventually(`generation ${generation}`, async () => (await cache.get('api-key')).reveal() === `generation-${generation}`);
+      await eventually(
+        `generation ${generation}`,
+        async () => (await cache.get('api-key')).reveal() === `generation-${generation}`,
+      );
     }
     expect(seen).toEqual(['generation-2', 'generation-3', 'generation-4']);
   });
@@ -112,9 +135,17 @@ describe('FileProvider', () => {
   it('a Vault Agent / CSI style rename-into-place is picked up by polling when watching is off', async () => {
     const dir = tempDir();
     writeFileSync(join(dir, 'db'), 'v1');
-    const provider = new FileProvider({ directory: dir, watch: 'poll', pollIntervalMs: 30, settleMs: 0 });
+    const provider = new FileProvider({
+      directory: dir,
+      watch: 'poll',
+      pollIntervalMs: 30,
+      settleMs: 0,
+    });
     const cache = createSecretsCache(provider, { ttlMs: 3_600_000 });
-    closers.push(() => cache.close(), () => provider.close());
+    closers.push(
+      () => cache.close(),
+      () => provider.close(),
+    );
     expect((await cache.get('db')).reveal()).toBe('v1');
     writeFileSync(join(dir, '.db.tmp'), 'v2');
     renameSync(join(dir, '.db.tmp'), join(dir, 'db'));
@@ -129,7 +160,11 @@ describe('FileProvider', () => {
     stop();
     provider.close();
     provider.close();
-    expect(() => new FileProvider({ directory: dir, watch: 'sometimes' as never })).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }));
-    expect(() => new FileProvider({} as never)).toThrow(expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }));
+    expect(() => new FileProvider({ directory: dir, watch: 'sometimes' as never })).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
+    );
+    expect(() => new FileProvider({} as never)).toThrow(
+      expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
+    );
   });
 });

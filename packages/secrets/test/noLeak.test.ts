@@ -48,9 +48,18 @@ it('no secret value in any error or telemetry from the failure paths', async () 
     );
   };
   const clock = new ManualClock(0);
-  const memory = new MemoryProvider({ clock, secrets: { alpha: ALPHA, json: `{"password":"${BRAVO}"` } });
+  const memory = new MemoryProvider({
+    clock,
+    secrets: { alpha: ALPHA, json: `{"password":"${BRAVO}"` },
+  });
   const faulty = new FaultyProvider(memory);
-  const cache = createSecretsCache(faulty, { clock, telemetry: t, ttlMs: 1000, maxStaleMs: 2000, forceRefreshJitterMs: 0 });
+  const cache = createSecretsCache(faulty, {
+    clock,
+    telemetry: t,
+    ttlMs: 1000,
+    maxStaleMs: 2000,
+    forceRefreshJitterMs: 0,
+  });
 
   await cache.get('alpha');
   // outage past maxStale, with a foreign error that quotes the value
@@ -64,12 +73,20 @@ it('no secret value in any error or telemetry from the failure paths', async () 
   // JSON that is not JSON, JSON that does not match (zod messages may quote input)
   await catching(() => cache.getJson('json', z.object({ password: z.string() })));
   memory.set('json', JSON.stringify({ password: BRAVO }));
-  await catching(() => cache.getJson('json', z.object({ password: z.string().regex(/^never$/, { message: `bad ${BRAVO}` }) })));
+  await catching(() =>
+    cache.getJson(
+      'json',
+      z.object({ password: z.string().regex(/^never$/, { message: `bad ${BRAVO}` }) }),
+    ),
+  );
   await catching(() => cache.getJson('json', z.object({ password: z.number() })));
   // binary read as text, a reused token with another value
   memory.set('bin', new Uint8Array([1, 2, 3]));
   await catching(() => cache.get('bin'));
-  const token = await memory.putVersion('alpha', redacted(CHARLIE), { token: 'tok', stage: 'pending' });
+  const token = await memory.putVersion('alpha', redacted(CHARLIE), {
+    token: 'tok',
+    stage: 'pending',
+  });
   await catching(() => memory.putVersion('alpha', redacted(DELTA), { token, stage: 'pending' }));
   // rotation whose test hook throws with the value in its message
   const rotator = createRotator({
@@ -99,5 +116,7 @@ it('no secret value in any error or telemetry from the failure paths', async () 
   for (const secret of SECRETS) expect(text).not.toContain(secret);
   // and the failures are the typed ones we expect
   expect(produced.map((e) => (e as { code?: string }).code)).toContain('ERR_SECRET_STALE');
-  expect(produced.map((e) => (e as { code?: string }).code)).toContain('ERR_SECRET_ROTATION_FAILED');
+  expect(produced.map((e) => (e as { code?: string }).code)).toContain(
+    'ERR_SECRET_ROTATION_FAILED',
+  );
 });

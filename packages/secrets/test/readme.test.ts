@@ -3,7 +3,9 @@ import { expect, it } from 'vitest';
 import { defaultsMismatches } from '../../../test/support/readmeDefaults.ts';
 
 it('the README defaults table matches DEFAULTS', () => {
-  expect(defaultsMismatches(new URL('../README.md', import.meta.url).pathname, DEFAULTS)).toEqual([]);
+  expect(defaultsMismatches(new URL('../README.md', import.meta.url).pathname, DEFAULTS)).toEqual(
+    [],
+  );
 });
 
 it('DEFAULTS is frozen, all the way down', () => {

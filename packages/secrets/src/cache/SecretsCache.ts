@@ -16,7 +16,7 @@ export interface SecretsCacheOptions {
   maxStaleMs?: number;
   /**
    * The part of an entry's lifetime after which it is refreshed in the background (by a timer, or
-   * by the next read), so callers never wait for a refresh. Default: 0.75.
+   * by the next read), so callers never wait for a refresh. Default: 0.9.
    */
   refreshAheadRatio?: number;
   /** Bound on one provider call (a fetch that hangs is a transient failure). Default: 10000. */

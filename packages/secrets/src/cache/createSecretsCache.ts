@@ -87,12 +87,34 @@ class Cache implements SecretsCache {
     });
   }
 
-  async get(name: string, options?: SecretReadOptions): Promise<Redacted<string>> {
-    return asText(name, (await this.#read(name, options, false)).version.value);
+  get(name: string, options?: SecretReadOptions): Promise<Redacted<string>> {
+    const entry = this.#fresh(name, options);
+    if (entry === undefined)
+      return this.#read(name, options, false).then((e) => asText(name, e.version.value));
+    try {
+      return Promise.resolve(asText(name, entry.version.value));
+    } catch (error) {
+      return Promise.reject(error);
+    }
   }
 
-  async getBytes(name: string, options?: SecretReadOptions): Promise<Redacted<Uint8Array>> {
-    return asBytes((await this.#read(name, options, false)).version.value);
+  getBytes(name: string, options?: SecretReadOptions): Promise<Redacted<Uint8Array>> {
+    const entry = this.#fresh(name, options);
+    if (entry === undefined)
+      return this.#read(name, options, false).then((e) => asBytes(e.version.value));
+    return Promise.resolve(asBytes(entry.version.value));
+  }
+
+  /** The hot path: an entry inside its lifetime, read without an `await`. */
+  #fresh(name: string, options: SecretReadOptions | undefined): Entry | undefined {
+    if (options !== undefined || this.#closed) return undefined;
+    const entry = this.#entries.get(name);
+    if (entry === undefined) return undefined;
+    const now = this.#clock.now();
+    if (now >= entry.expiresAt) return undefined;
+    entry.readSinceRefresh = true;
+    if (now >= entry.refreshAt) this.#background(entry, false);
+    return entry;
   }
 
   async getVersion(name: string, options?: SecretReadOptions): Promise<CachedSecret> {

@@ -39,7 +39,7 @@ export const DEFAULTS: {
   cache: Object.freeze({
     ttlMs: 300_000,
     maxStaleMs: 3_600_000,
-    refreshAheadRatio: 0.75,
+    refreshAheadRatio: 0.9,
     fetchTimeoutMs: 10_000,
     retryInitialMs: 1000,
     retryMaxMs: 60_000,
