@@ -41,8 +41,12 @@ async function hotPath(): Promise<void> {
       sink += (await cache.get('api')) === undefined ? 0 : 1;
     });
   await bench.run();
-  const hz = (name: string) =>
-    bench.tasks.find((t) => t.name === name)?.result?.throughput?.mean ?? Number.NaN;
+  const hz = (name: string): number => {
+    const result = bench.tasks.find((t) => t.name === name)?.result as
+      | { throughput?: { mean: number } }
+      | undefined;
+    return result?.throughput?.mean ?? Number.NaN;
+  };
   const sync = hz('Map.get (sync floor)');
   const floor = hz('await async Map.get (async floor)');
   console.log('\n| operation | ops/s | time per op vs sync Map.get | vs awaited Map.get |');

@@ -40,10 +40,12 @@ export class Crasher {
 export class CrashingProvider implements WritableSecretProvider {
   readonly kind = 'crashing';
   readonly moves: string[] = [];
-  constructor(
-    readonly inner: WritableSecretProvider,
-    readonly crasher: Crasher,
-  ) {}
+  readonly inner: WritableSecretProvider;
+  readonly crasher: Crasher;
+  constructor(inner: WritableSecretProvider, crasher: Crasher) {
+    this.inner = inner;
+    this.crasher = crasher;
+  }
   get(name: string, selector?: SecretSelector, _o?: ProviderCallOptions): Promise<SecretVersion> {
     return this.crasher.op(`get ${selector?.stage ?? selector?.versionId ?? 'current'}`, () =>
       this.inner.get(name, selector),
@@ -81,10 +83,12 @@ export class CrashingProvider implements WritableSecretProvider {
 }
 
 export class CrashingStore implements Store {
-  constructor(
-    readonly inner: Store,
-    readonly crasher: Crasher,
-  ) {}
+  readonly inner: Store;
+  readonly crasher: Crasher;
+  constructor(inner: Store, crasher: Crasher) {
+    this.inner = inner;
+    this.crasher = crasher;
+  }
   get(key: string): Promise<string | undefined> {
     return this.crasher.op('store.get', () => this.inner.get(key));
   }

@@ -24,14 +24,16 @@ export class FaultyProvider implements SecretProvider {
 
   constructor(inner: SecretProvider, { versionIds = true } = {}) {
     this.#inner = inner;
-    if (!versionIds) this.currentVersionId = undefined;
+    if (versionIds) {
+      this.currentVersionId = async (name, options) => {
+        this.calls.currentVersionId++;
+        await this.#fault(options);
+        return (inner.currentVersionId as NonNullable<SecretProvider['currentVersionId']>)(name);
+      };
+    }
   }
 
-  currentVersionId: SecretProvider['currentVersionId'] = async (name, options) => {
-    this.calls.currentVersionId++;
-    await this.#fault(options);
-    return (this.#inner.currentVersionId as NonNullable<SecretProvider['currentVersionId']>)(name);
-  };
+  currentVersionId?: NonNullable<SecretProvider['currentVersionId']>;
 
   async get(
     name: string,
