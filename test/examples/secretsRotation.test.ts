@@ -33,9 +33,9 @@ it('every delivery verifies through the rotation; previous is matched, then stop
   expect(run.stagesAfter).toEqual(['current', '(retired)']);
 });
 
-it('the OAuth client takes its secret from the cache (secretSource): a real token, and a rotated secret is picked up', async () => {
+it('the OAuth client takes its secret from the cache (secretSource) at each token request', async () => {
   const provider = new MemoryProvider({
-    secrets: { [OAUTH_CLIENT_SECRET]: 'wrong-secret-before-rotation' },
+    secrets: { [OAUTH_CLIENT_SECRET]: OIDC_CLIENTS.basic.secret },
   });
   // Forced refreshes unthrottled here, so the test need not wait out forceRefreshIntervalMs.
   const secrets = createSecretsCache(provider, {
@@ -44,11 +44,12 @@ it('the OAuth client takes its secret from the cache (secretSource): a real toke
     forceRefreshJitterMs: 0,
   });
   const tokens = createApiTokens(secrets, oidc.issuer, OIDC_CLIENTS.basic.clientId, OIDC_RESOURCE);
-  await expect(tokens.getToken()).rejects.toMatchObject({ name: 'OAuthError' });
-  provider.set(OAUTH_CLIENT_SECRET, OIDC_CLIENTS.basic.secret);
+  expect((await tokens.getToken()).type).toBe('Bearer');
+  // The secret changes in the provider: the next token request uses the new (here: wrong) one.
+  provider.set(OAUTH_CLIENT_SECRET, 'a-secret-the-server-does-not-know');
   await secrets.get(OAUTH_CLIENT_SECRET, { forceRefresh: true });
-  const token = await tokens.getToken();
-  expect(token.type).toBe('Bearer');
+  tokens.invalidate();
+  await expect(tokens.getToken()).rejects.toMatchObject({ code: 'ERR_OAUTH_CLIENT_REJECTED' });
   await secrets.close();
 });
 
