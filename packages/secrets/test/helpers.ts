@@ -28,7 +28,10 @@ export class FaultyProvider implements SecretProvider {
       this.currentVersionId = async (name, options) => {
         this.calls.currentVersionId++;
         await this.#fault(options);
-        return (inner.currentVersionId as NonNullable<SecretProvider['currentVersionId']>)(name);
+        return (inner.currentVersionId as NonNullable<SecretProvider['currentVersionId']>).call(
+          inner,
+          name,
+        );
       };
     }
   }

@@ -208,7 +208,8 @@ class Cache implements SecretsCache {
     if (options?.forceRefresh === true) return this.#forced(entry, now);
     const maxAge = options?.maxAgeMs;
     if (maxAge !== undefined && now - entry.fetchedAt > maxAge) {
-      await this.#refresh(entry).catch((error: unknown) => {
+      await this.#refresh(entry).catch((error: SecretsError) => {
+        if (!error.transient) throw error; // 401/403/404 stay what they are
         throw new SecretsError(
           'ERR_SECRET_STALE',
           `Secret "${name}" could not be refreshed to the age asked for (maxAgeMs).`,
@@ -356,9 +357,8 @@ class Cache implements SecretsCache {
     this.#t.record('portcullis.secrets.fetch_ms', now - started, { provider: this.#provider.kind });
     const before = entry.version;
     const moved =
-      fetched.version !== undefined &&
-      entry.fetchedAt !== 0 &&
-      fetched.version.versionId !== before.versionId;
+      // (a first fetch built the entry with this very version: not a move)
+      fetched.version !== undefined && fetched.version.versionId !== before.versionId;
     if (fetched.version !== undefined) entry.version = fetched.version;
     if (fetched.previous !== undefined && fetched.previous !== null) {
       entry.previous = { version: fetched.previous, until: Number.POSITIVE_INFINITY };
