@@ -168,3 +168,24 @@ describe('FileProvider', () => {
     );
   });
 });
+
+describe('FileProvider watching, when the directory itself is replaced', () => {
+  it('the cache serves the new file after the watched directory is removed and made again', async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'db'), 'v1');
+    const provider = new FileProvider({ directory: dir, pollIntervalMs: 30, settleMs: 0 });
+    const cache = createSecretsCache(provider, { ttlMs: 3_600_000 });
+    closers.push(
+      () => cache.close(),
+      () => provider.close(),
+    );
+    expect((await cache.get('db')).reveal()).toBe('v1');
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'db'), 'v2');
+    await eventually('v2 after the directory was replaced', async () => {
+      const v = await cache.get('db').catch(() => undefined);
+      return v?.reveal() === 'v2';
+    });
+  });
+});

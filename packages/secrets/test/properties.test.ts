@@ -9,6 +9,7 @@ import {
   FileProvider,
   isSecretsError,
   MemoryProvider,
+  type SecretsError,
 } from '@portcullis/secrets';
 import fc from 'fast-check';
 import { afterAll, expect, it } from 'vitest';
