@@ -3,21 +3,18 @@ import {
   exponentialBackoffMs,
   invalidArgument,
   type Redacted,
-  resolveOptions,
-  rules,
-  systemClock,
   type Telemetry,
   telemetry,
 } from '@portcullis/core';
-import { SecretsError } from '../errors/SecretsError.ts';
-import type { Entry, Fetched } from '../internal/entry.ts';
+import type { SecretsError } from '../errors/SecretsError.ts';
+import { closedError, staleError, tooOld } from '../internal/cacheErrors.ts';
+import { type ResolvedCacheOptions, resolveCacheOptions } from '../internal/cacheOptions.ts';
+import { activeList, applyFetched, type Entry, type Fetched, newEntry } from '../internal/entry.ts';
 import { fetchSecret } from '../internal/fetchSecret.ts';
-import { parseJsonSecret } from '../internal/json.ts';
-import { common, DEFAULTS } from '../internal/options.ts';
+import { JsonSecrets } from '../internal/json.ts';
 import { asBytes, asText } from '../internal/values.ts';
-import type { SecretProvider } from '../SecretProvider.ts';
+import type { SecretProvider, SecretVersion } from '../SecretProvider.ts';
 import type {
-  ActiveSecret,
   ActiveSecretsResolver,
   CachedSecret,
   JsonSchema,
@@ -27,58 +24,23 @@ import type {
   SecretsCacheOptions,
 } from './SecretsCache.ts';
 
-type Resolved = ReturnType<typeof resolve>;
-
-function resolve(options: SecretsCacheOptions | undefined) {
-  return resolveOptions<
-    SecretsCacheOptions,
-    typeof DEFAULTS.cache & { clock: Clock; random: () => number }
-  >(
-    'options',
-    options,
-    { ...DEFAULTS.cache, clock: systemClock, random: Math.random },
-    {
-      ttlMs: rules.durationMs(),
-      maxStaleMs: rules.durationMs({ min: 0 }),
-      refreshAheadRatio: rules.number({ min: 0.1, max: 1 }),
-      fetchTimeoutMs: rules.durationMs(),
-      retryInitialMs: rules.durationMs(),
-      retryMaxMs: rules.durationMs(),
-      forceRefreshIntervalMs: rules.durationMs({ min: 0 }),
-      forceRefreshJitterMs: rules.durationMs({ min: 0 }),
-      previousGraceMs: rules.durationMs({ min: 0 }),
-      clock: common.clock(),
-      random: common.random(),
-      telemetry: rules.optional(common.telemetry()),
-    },
-  );
-}
-
-function closedError(name: string): SecretsError {
-  return new SecretsError(
-    'ERR_SECRET_PROVIDER_UNAVAILABLE',
-    `The secrets cache is closed (reading "${name}").`,
-    { secretName: name },
-  );
-}
-
 class Cache implements SecretsCache {
   readonly #provider: SecretProvider;
-  readonly #o: Resolved;
+  readonly #o: ResolvedCacheOptions;
   readonly #clock: Clock;
   readonly #t: Telemetry;
   readonly #entries = new Map<string, Entry>();
   readonly #first = new Map<string, Promise<Entry>>();
   readonly #forcing = new WeakMap<Entry, Promise<Entry>>();
   readonly #listeners = new Map<string, Set<(change: SecretChange) => void>>();
-  readonly #parsed = new WeakMap<object, WeakMap<object, unknown>>();
+  readonly #json = new JsonSecrets();
   readonly #unwatch: (() => void) | undefined;
   #closed = false;
 
   constructor(provider: SecretProvider, options: SecretsCacheOptions | undefined) {
     if (typeof provider?.get !== 'function') throw invalidArgument('provider', 'a SecretProvider');
     this.#provider = provider;
-    this.#o = resolve(options);
+    this.#o = resolveCacheOptions(options);
     this.#clock = this.#o.clock;
     this.#t = this.#o.telemetry ?? telemetry('@portcullis/secrets');
     this.#unwatch = provider.watch?.((name) => {
@@ -132,32 +94,13 @@ class Cache implements SecretsCache {
     if (typeof schema?.safeParse !== 'function')
       throw invalidArgument('schema', 'a zod schema (with safeParse)');
     const version = (await this.#read(name, options, false)).version;
-    let bySchema = this.#parsed.get(version);
-    if (bySchema === undefined) {
-      bySchema = new WeakMap();
-      this.#parsed.set(version, bySchema);
-    }
-    if (bySchema.has(schema)) return bySchema.get(schema) as T;
-    const parsed = parseJsonSecret(name, asText(name, version.value), schema);
-    bySchema.set(schema, parsed);
-    return parsed;
+    return this.#json.parse(name, version, schema);
   }
 
   activeSecrets(name: string): ActiveSecretsResolver {
     return async () => {
       const entry = await this.#read(name, undefined, true);
-      const list: ActiveSecret[] = [
-        { label: 'current', secret: asText(name, entry.version.value) },
-      ];
-      const held = entry.previous;
-      if (
-        held !== undefined &&
-        held.until > this.#clock.now() &&
-        held.version.versionId !== entry.version.versionId
-      ) {
-        list.push({ label: 'previous', secret: asText(name, held.version.value) });
-      }
-      return list;
+      return activeList(entry, this.#clock.now());
     };
   }
 
@@ -210,11 +153,7 @@ class Cache implements SecretsCache {
     if (maxAge !== undefined && now - entry.fetchedAt > maxAge) {
       await this.#refresh(entry).catch((error: SecretsError) => {
         if (!error.transient) throw error; // 401/403/404 stay what they are
-        throw new SecretsError(
-          'ERR_SECRET_STALE',
-          `Secret "${name}" could not be refreshed to the age asked for (maxAgeMs).`,
-          { secretName: name, cause: error },
-        );
+        throw tooOld(name, error);
       });
       return entry;
     }
@@ -242,11 +181,7 @@ class Cache implements SecretsCache {
       this.#t.count('portcullis.secrets.stale_served', 1, { provider: this.#provider.kind });
       return entry;
     }
-    throw new SecretsError(
-      'ERR_SECRET_STALE',
-      `Secret "${entry.name}": the ${this.#provider.kind} provider keeps failing and the last value is ${age} ms old (maxStaleMs ${this.#o.maxStaleMs}).`,
-      { secretName: entry.name, cause: entry.lastError },
-    );
+    throw staleError(entry, this.#provider.kind, age, this.#o.maxStaleMs);
   }
 
   #forced(entry: Entry, now: number): Promise<Entry> {
@@ -275,22 +210,7 @@ class Cache implements SecretsCache {
     })
       .then(
         (fetched) => {
-          const entry: Entry = {
-            name,
-            version: fetched.version as NonNullable<Fetched['version']>,
-            previous: undefined,
-            fetchedAt: 0,
-            refreshAt: 0,
-            expiresAt: 0,
-            inflight: undefined,
-            failures: 0,
-            retryAt: 0,
-            lastError: undefined,
-            lastForcedAt: 0,
-            wantsPrevious,
-            readSinceRefresh: true,
-            cancelTimer: undefined,
-          };
+          const entry = newEntry(name, fetched.version as SecretVersion, wantsPrevious);
           this.#apply(entry, fetched, started);
           if (!this.#closed) this.#entries.set(name, entry);
           return entry;
@@ -355,29 +275,10 @@ class Cache implements SecretsCache {
   #apply(entry: Entry, fetched: Fetched, started: number): void {
     const now = this.#clock.now();
     this.#t.record('portcullis.secrets.fetch_ms', now - started, { provider: this.#provider.kind });
-    const before = entry.version;
-    const moved =
-      // (a first fetch built the entry with this very version: not a move)
-      fetched.version !== undefined && fetched.version.versionId !== before.versionId;
-    if (fetched.version !== undefined) entry.version = fetched.version;
-    if (fetched.previous !== undefined && fetched.previous !== null) {
-      entry.previous = { version: fetched.previous, until: Number.POSITIVE_INFINITY };
-    } else if (moved) {
-      entry.previous = { version: before, until: now + this.#o.previousGraceMs };
-    } else if (fetched.previous === null && entry.previous?.until === Number.POSITIVE_INFINITY) {
-      entry.previous = undefined; // the provider retired it
-    }
-    const lifetime = this.#o.ttlMs * (0.5 + 0.5 * this.#o.random());
-    entry.fetchedAt = now;
-    entry.expiresAt = now + lifetime;
-    entry.refreshAt = now + lifetime * this.#o.refreshAheadRatio;
-    entry.failures = 0;
-    entry.retryAt = 0;
-    entry.lastError = undefined;
-    entry.readSinceRefresh = false;
+    const { moved, before } = applyFetched(entry, fetched, now, this.#o);
     this.#arm(entry, entry.refreshAt - now);
     this.#count(fetched.version === undefined ? 'unchanged' : 'ok');
-    if (moved) this.#emit(entry, before.versionId);
+    if (moved) this.#emit(entry, before);
   }
 
   /** The background refresh timer: fires while the secret is read or has listeners. */

@@ -1,6 +1,8 @@
 import type { Redacted } from '@portcullis/core';
 import type { JsonSchema } from '../cache/SecretsCache.ts';
 import { SecretsError } from '../errors/SecretsError.ts';
+import type { SecretVersion } from '../SecretProvider.ts';
+import { asText } from './values.ts';
 
 function invalid(name: string, why: string): SecretsError {
   return new SecretsError('ERR_SECRET_INVALID', `Secret "${name}" ${why}.`, { secretName: name });
@@ -37,4 +39,21 @@ export function parseJsonSecret<T>(
     )
     .join('; ');
   throw invalid(name, `does not match the schema (${issues})`);
+}
+
+/** Parsed JSON secrets, kept per version object and schema (a new version is parsed again). */
+export class JsonSecrets {
+  readonly #parsed = new WeakMap<object, WeakMap<object, unknown>>();
+
+  parse<T>(name: string, version: SecretVersion, schema: JsonSchema<T>): T {
+    let bySchema = this.#parsed.get(version);
+    if (bySchema === undefined) {
+      bySchema = new WeakMap();
+      this.#parsed.set(version, bySchema);
+    }
+    if (bySchema.has(schema)) return bySchema.get(schema) as T;
+    const parsed = parseJsonSecret(name, asText(name, version.value), schema);
+    bySchema.set(schema, parsed);
+    return parsed;
+  }
 }
