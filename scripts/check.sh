@@ -6,6 +6,9 @@
 # Extra arguments go to vitest (e.g. `./scripts/check.sh packages/webhooks`).
 set -uo pipefail
 source "$(dirname "$0")/env.sh" || exit 1
+# Plain output when not on a terminal (CI logs): no ANSI colours, no update notices.
+if [ ! -t 1 ]; then export NO_COLOR=1 FORCE_COLOR=0; fi
+export npm_config_update_notifier=false
 
 passed=0 failed=0 skipped=0 failures=()
 step() { # step NAME COMMAND...
@@ -43,6 +46,7 @@ package_checks() {
     local ok=1
     publint run "$tgz" --strict >"$out/log" 2>&1 || { cat "$out/log"; ok=0; }
     attw "$tgz" --profile esm-only >"$out/log" 2>&1 || { cat "$out/log"; ok=0; }
+    tar -xzOf "$tgz" package/package.json | node scripts/check-packed-manifest.mjs "$(basename "$tgz")" || ok=0
     [ $ok = 1 ] && echo "   $(basename "$tgz"): publint and attw ok" || status=1
   done
   rm -rf "$out"
@@ -55,7 +59,7 @@ tests() {
 }
 
 step "redis-server present" ensure_redis
-step "lint and format (biome)" biome ci --reporter=summary .
+step "lint and format (biome)" biome ci --reporter=summary --colors="$([ -t 1 ] && echo force || echo off)" .
 step "types (tsc)" tsc -p tsconfig.json
 step "docs examples compile" node scripts/check-examples.ts
 step "build" pnpm -r --filter './packages/*' run build

@@ -14,10 +14,9 @@ node_bin="$tools/node_modules/$node_pkg/bin"
 if [ "$("$node_bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ] ||
   [ "$("$tools/node_modules/.bin/pnpm" --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
   echo "portcullis: installing Node $NODE_VERSION and pnpm $PNPM_VERSION into .tools/ (once)" >&2
-  mkdir -p "$tools"
-  [ -f "$tools/package.json" ] || echo '{ "private": true }' >"$tools/package.json"
-  npm install --prefix "$tools" --no-save --no-audit --no-fund --no-package-lock --loglevel=error \
-    "$node_pkg@$NODE_VERSION" "pnpm@$PNPM_VERSION" >&2
+  # shellcheck source=scripts/npm-install-tool.sh
+  source "$root/scripts/npm-install-tool.sh"
+  install_tool "$tools" "$node_pkg@$NODE_VERSION" "pnpm@$PNPM_VERSION" || return 1 2>/dev/null || exit 1
 fi
 export PATH="$root/node_modules/.bin:$node_bin:$tools/node_modules/.bin:$PATH"
 # Dependencies exactly as the committed lockfile says; a no-op (about a second) when nothing changed.

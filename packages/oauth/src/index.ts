@@ -9,6 +9,13 @@ export {
   type OAuthErrorCode,
   type OAuthErrorOptions,
 } from './errors/OAuthError.ts';
+export {
+  DEFAULTS,
+  type FleetDefaults,
+  type OAuthDefaults,
+  type RefreshDefaults,
+  type VerifierDefaults,
+} from './options/DEFAULTS.ts';
 export type { AccessToken } from './token/AccessToken.ts';
 export {
   createTokenProvider,

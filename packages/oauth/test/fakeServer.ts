@@ -22,7 +22,9 @@ export type TokenReply =
       headers?: Record<string, string>;
     }
   | { kind: 'error'; status: number; body?: unknown; headers?: Record<string, string> }
-  | { kind: 'network' };
+  | { kind: 'network' }
+  /** A body that is not JSON (a gateway's HTML, a proxy's plain text), sent as given. */
+  | { kind: 'raw'; status: number; body: string; headers?: Record<string, string> };
 
 export interface FakeServer {
   fetch: typeof fetch;
@@ -92,6 +94,9 @@ export function fakeServer(clock?: ManualClock): FakeServer {
           throw new TypeError('fetch failed');
         }
         if (reply?.kind === 'error') return json(reply.body ?? {}, reply.status, reply.headers);
+        if (reply?.kind === 'raw') {
+          return new Response(reply.body, { status: reply.status, headers: reply.headers ?? {} });
+        }
         if (reply === undefined && server.mode === 'invalid_client') {
           return json({ error: 'invalid_client' }, 401);
         }

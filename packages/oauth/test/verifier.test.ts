@@ -174,11 +174,13 @@ describe('createAccessTokenVerifier', () => {
     expect(error.wwwAuthenticate).toBe('Bearer realm="api"');
   });
 
-  it('refuses another scheme and garbage', async () => {
+  it('answers another scheme as a missing token, a bare "Bearer" as a bad request, garbage as invalid', async () => {
+    // RFC 6750 §3.1: no error code for a request that used another scheme; invalid_request for a
+    // malformed one (see verifier/rfc6750.test.ts).
     expect((await refusal(verifier().verify('Basic dXNlcjpwYXNz'))).code).toBe(
-      'ERR_OAUTH_TOKEN_INVALID',
+      'ERR_OAUTH_TOKEN_MISSING',
     );
-    expect((await refusal(verifier().verify('Bearer'))).code).toBe('ERR_OAUTH_TOKEN_INVALID');
+    expect((await refusal(verifier().verify('Bearer'))).code).toBe('ERR_OAUTH_INVALID_REQUEST');
     expect((await refusal(verifier().verify('a.b'))).code).toBe('ERR_OAUTH_TOKEN_INVALID');
   });
 
@@ -284,7 +286,13 @@ describe('createAccessTokenVerifier: remote JWKS', () => {
     expect(discoveries).toBe(2); // both well-known locations, once
     clock.advance(30_000);
     hang = true;
-    expect((await refusal(v.verify(token))).code).toBe('ERR_OAUTH_JWKS_UNAVAILABLE');
+    // Each hanging discovery request is bounded by jwksTimeoutMs on the injected clock.
+    const pending = refusal(v.verify(token));
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 10; j++) await new Promise((r) => setImmediate(r));
+      clock.advance(50);
+    }
+    expect((await pending).code).toBe('ERR_OAUTH_JWKS_UNAVAILABLE');
   });
 
   it('always requires iss, exp and aud, even when requiredClaims lists fewer', async () => {

@@ -12,6 +12,7 @@ import { isOAuthError, OAuthError, type OAuthErrorCode } from './OAuthError.ts';
 export type AccessTokenErrorCode = Extract<
   OAuthErrorCode,
   | 'ERR_OAUTH_TOKEN_MISSING'
+  | 'ERR_OAUTH_INVALID_REQUEST'
   | 'ERR_OAUTH_TOKEN_INVALID'
   | 'ERR_OAUTH_TOKEN_EXPIRED'
   | 'ERR_OAUTH_INSUFFICIENT_SCOPE'
@@ -20,6 +21,7 @@ export type AccessTokenErrorCode = Extract<
 
 const STATUS: Record<AccessTokenErrorCode, number> = {
   ERR_OAUTH_TOKEN_MISSING: 401,
+  ERR_OAUTH_INVALID_REQUEST: 400,
   ERR_OAUTH_TOKEN_INVALID: 401,
   ERR_OAUTH_TOKEN_EXPIRED: 401,
   ERR_OAUTH_INSUFFICIENT_SCOPE: 403,
@@ -33,12 +35,13 @@ function quote(value: string): string {
 
 /**
  * An inbound access token was refused by the verifier. `status` is the HTTP status to answer
- * with (401, 403, or 503 when no signing keys can be had) and `wwwAuthenticate` the
+ * with (401, 400 for a malformed header, 403, or 503 when no signing keys can be had) and `wwwAuthenticate` the
  * `WWW-Authenticate` header value (RFC 6750 §3), both safe to send to the caller.
  *
  * | code | status | `error` in `WWW-Authenticate` |
  * | --- | --- | --- |
- * | `ERR_OAUTH_TOKEN_MISSING` | 401 | none (`Bearer realm=…` only) |
+ * | `ERR_OAUTH_TOKEN_MISSING` | 401 | none (`Bearer realm=…` only): no header, a blank one, or another scheme (`Basic …`) |
+ * | `ERR_OAUTH_INVALID_REQUEST` | 400 | `invalid_request`: a malformed `Bearer` header |
  * | `ERR_OAUTH_TOKEN_INVALID` | 401 | `invalid_token` |
  * | `ERR_OAUTH_TOKEN_EXPIRED` | 401 | `invalid_token` |
  * | `ERR_OAUTH_INSUFFICIENT_SCOPE` | 403 | `insufficient_scope` (+ `scope`) |
@@ -71,7 +74,9 @@ export class AccessTokenError extends OAuthError {
     super(code, message, base);
     const parts: string[] = [];
     if (options.realm !== undefined) parts.push(`realm=${quote(options.realm)}`);
-    if (code === 'ERR_OAUTH_TOKEN_INVALID' || code === 'ERR_OAUTH_TOKEN_EXPIRED') {
+    if (code === 'ERR_OAUTH_INVALID_REQUEST') {
+      parts.push('error="invalid_request"', `error_description=${quote(message)}`);
+    } else if (code === 'ERR_OAUTH_TOKEN_INVALID' || code === 'ERR_OAUTH_TOKEN_EXPIRED') {
       parts.push('error="invalid_token"', `error_description=${quote(message)}`);
     } else if (code === 'ERR_OAUTH_INSUFFICIENT_SCOPE') {
       parts.push('error="insufficient_scope"', `error_description=${quote(message)}`);

@@ -20,6 +20,7 @@ export type OAuthErrorCode =
   | 'ERR_OAUTH_CLOSED'
   // Access-token verifier (inbound).
   | 'ERR_OAUTH_TOKEN_MISSING'
+  | 'ERR_OAUTH_INVALID_REQUEST'
   | 'ERR_OAUTH_TOKEN_INVALID'
   | 'ERR_OAUTH_TOKEN_EXPIRED'
   | 'ERR_OAUTH_INSUFFICIENT_SCOPE'
@@ -53,12 +54,12 @@ export interface OAuthErrorOptions {
  *
  * | code | when | retried by the provider |
  * | --- | --- | --- |
- * | `ERR_OAUTH_SERVER_UNAVAILABLE` | network error, timeout, 5xx, 429 | yes, with backoff |
- * | `ERR_OAUTH_INVALID_RESPONSE` | a token response we refuse (no `access_token`, bad `expires_in`, unknown `token_type`) | yes, with backoff |
- * | `ERR_OAUTH_CLIENT_REJECTED` | `invalid_client` / `unauthorized_client` / 401 | no: fails fast |
+ * | `ERR_OAUTH_SERVER_UNAVAILABLE` | network error, timeout, 5xx, 408, 429 (whatever the body) | yes, with backoff and `Retry-After` |
+ * | `ERR_OAUTH_INVALID_RESPONSE` | a token response we refuse (no `access_token`, one with bytes a header cannot carry, bad `expires_in`, unknown `token_type`) | yes, with backoff |
+ * | `ERR_OAUTH_CLIENT_REJECTED` | `invalid_client` / `unauthorized_client` / 401 (JSON or not) | no: fails fast |
  * | `ERR_OAUTH_REQUEST_REJECTED` | any other OAuth error (`invalid_scope`, `invalid_target`…) | no: fails fast |
  * | `ERR_OAUTH_DISCOVERY_FAILED` | issuer metadata could not be fetched or did not match | yes, with backoff |
- * | `ERR_OAUTH_CREDENTIAL_UNAVAILABLE` | the secret or key resolver threw | yes, with backoff |
+ * | `ERR_OAUTH_CREDENTIAL_UNAVAILABLE` | the secret or key resolver threw or did not answer within `timeoutMs` | yes, with backoff |
  * | `ERR_OAUTH_CLOSED` | the provider was closed | no |
  *
  * @example

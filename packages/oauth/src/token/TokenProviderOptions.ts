@@ -1,8 +1,11 @@
-import type { Clock, Redacted, Store, Telemetry } from '@portcullis/core';
+import type { Clock, Redacted, SecretSource, Store, Telemetry } from '@portcullis/core';
 import type { CryptoKey, JWK } from 'jose';
 
 /**
- * A secret given directly, boxed or not, or a function that resolves it for each token request.
+ * A secret given directly, boxed or not, or a function that resolves it for each token request:
+ * core's `SecretSource`, kept under this name for compatibility. A resolver is bounded by
+ * `timeoutMs`: one that does not settle in time fails the request as
+ * `ERR_OAUTH_CREDENTIAL_UNAVAILABLE` (retried with backoff).
  *
  * @example
  * ```ts
@@ -12,10 +15,7 @@ import type { CryptoKey, JWK } from 'jose';
  * const rotating: SecretInput = async () => redacted(process.env.CLIENT_SECRET ?? '');
  * ```
  */
-export type SecretInput =
-  | string
-  | Redacted<string>
-  | (() => string | Redacted<string> | Promise<string | Redacted<string>>);
+export type SecretInput = SecretSource;
 
 /**
  * A private key for `private_key_jwt`: a Web Crypto key, a private JWK, or a PKCS#8 PEM string.
@@ -63,7 +63,7 @@ export type ClientAuthOption =
   | { method: 'client_secret_basic' | 'client_secret_post'; secret: SecretInput }
   | {
       method: 'private_key_jwt';
-      /** The private key, boxed or not, or a resolver called for each token request. */
+      /** The private key, boxed or not, or a resolver called for each token request (bounded by `timeoutMs`). */
       privateKey:
         | PrivateKeyInput
         | Redacted<PrivateKeyInput>
@@ -147,9 +147,15 @@ export interface RefreshPolicy {
    * Milliseconds. Default: 1000.
    */
   minRefreshIntervalMs?: number;
-  /** First retry delay after a failed refresh; doubles per failure; each delay is drawn between half and all of it (jitter). Milliseconds. Default: 500. */
+  /**
+   * First retry delay after a failed refresh; doubles per failure up to `maxBackoffMs`; each
+   * delay is drawn between half and all of it ("half jitter"). Milliseconds. Default: 500.
+   */
   initialBackoffMs?: number;
-  /** Longest retry delay, also the cap on a server's `Retry-After`. Milliseconds. Default: 30000. */
+  /**
+   * Longest retry delay, also the cap on a server's `Retry-After` (seconds or an HTTP date, read
+   * whatever the body, JSON or not). Milliseconds. Default: 30000.
+   */
   maxBackoffMs?: number;
   /**
    * After a configuration error (`invalid_client`, `invalid_scope`…), how long callers get the
@@ -238,7 +244,10 @@ export interface TokenProviderOptions extends TokenParameters {
   fleet?: FleetOptions;
   /** Refresh timing and retry. */
   refresh?: RefreshPolicy;
-  /** Timeout of each request to the authorization server. Milliseconds. Default: 10000. */
+  /**
+   * Timeout of each request to the authorization server, and the bound on each call of a secret
+   * or key resolver. Milliseconds. Default: 10000.
+   */
   timeoutMs?: number;
   /**
    * The `fetch` used for the authorization server and by the `fetch` wrapper. Needed for mTLS
@@ -282,4 +291,10 @@ export interface GetTokenOptions {
    * most one token request per refresh window.
    */
   minValidityMs?: number;
+  /**
+   * The caller's signal: an abort rejects this call at once with the signal's reason (an already
+   * aborted signal rejects before anything else). The shared token request goes on for the
+   * other callers. Default: none.
+   */
+  signal?: AbortSignal;
 }

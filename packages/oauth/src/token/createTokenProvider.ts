@@ -1,18 +1,21 @@
-import { telemetry as coreTelemetry, invalidArgument, systemClock } from '@portcullis/core';
-import * as client from 'openid-client';
-import { authorizedFetch, dpopSender, type Sender } from '../internal/authorizedFetch.ts';
-import { toClientAuth } from '../internal/clientAuth.ts';
-import { connect } from '../internal/connection.ts';
-import { normalise, toParams } from '../internal/parameters.ts';
-import { resolvePolicy } from '../internal/policy.ts';
-import { storeKey, type TokenIdentity } from '../internal/storeKey.ts';
-import { type SourceContext, type TokenResponse, TokenSource } from '../internal/TokenSource.ts';
+import { invalidArgument, refuseUnknownKeys } from '@portcullis/core';
+import type * as client from 'openid-client';
+import { toClientAuth } from '../internal/auth/clientAuth.ts';
+import { storeKey, type TokenIdentity } from '../internal/fleet/storeKey.ts';
+import { authorizedFetch, dpopSender, type Sender } from '../internal/http/authorizedFetch.ts';
+import { connect, requestClientCredentials } from '../internal/http/connection.ts';
+import type { SourceContext } from '../internal/source/SourceContext.ts';
+import { TokenSource } from '../internal/source/TokenSource.ts';
+import { normalise, toParams } from '../internal/token/parameters.ts';
+import { resolveProviderOptions } from '../options/resolveProviderOptions.ts';
 import type { AccessToken } from './AccessToken.ts';
 import type {
   GetTokenOptions,
   TokenParameters,
   TokenProviderOptions,
 } from './TokenProviderOptions.ts';
+
+const TOKEN_PARAMETER_KEYS = ['scope', 'resource', 'audience', 'extraParameters'];
 
 /**
  * Tokens for one set of {@link TokenParameters}, resolved once: calls on a handle go straight to
@@ -74,14 +77,6 @@ export interface TokenProvider extends TokenHandle {
   close(): void;
 }
 
-function toUrl(value: string | URL, name: string): URL {
-  try {
-    return new URL(value);
-  } catch {
-    throw invalidArgument(name, 'an absolute URL', 'value');
-  }
-}
-
 /**
  * Creates a client-credentials token provider: tokens cached per (issuer, client, auth method and
  * key, scopes, resource, audience, DPoP key, extra parameters), refreshed in the background ahead
@@ -105,38 +100,16 @@ function toUrl(value: string | URL, name: string): URL {
  * ```
  */
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument('options', 'an object');
-  const { clientId, issuer, tokenEndpoint } = options;
-  if (typeof clientId !== 'string' || clientId === '')
-    throw invalidArgument('clientId', 'a non-empty string');
-  if (issuer === undefined && tokenEndpoint === undefined) {
-    throw invalidArgument('issuer', 'a URL (or give tokenEndpoint)');
-  }
-  const issuerUrl = issuer === undefined ? undefined : toUrl(issuer, 'issuer');
-  const endpointUrl =
-    tokenEndpoint === undefined ? undefined : toUrl(tokenEndpoint, 'tokenEndpoint');
-  const auth = toClientAuth(options.clientAuth);
-  const policy = resolvePolicy(options.refresh);
-  const timeoutMs = options.timeoutMs ?? 10_000;
-  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0)
-    throw invalidArgument('timeoutMs', 'a positive number', 'value');
-  const baseFetch = options.fetch ?? globalThis.fetch;
-  if (typeof baseFetch !== 'function') throw invalidArgument('fetch', 'a fetch function');
-  const fleet = options.fleet;
-  if (
-    fleet !== undefined &&
-    (typeof fleet !== 'object' || typeof fleet.store?.setIfAbsent !== 'function')
-  ) {
-    throw invalidArgument('fleet.store', 'a Store');
-  }
-  const storeTimeoutMs = fleet?.storeTimeoutMs ?? 1000;
-  if (typeof storeTimeoutMs !== 'number' || !Number.isFinite(storeTimeoutMs) || storeTimeoutMs <= 0)
-    throw invalidArgument('fleet.storeTimeoutMs', 'a positive number of milliseconds', 'value');
+  const o = resolveProviderOptions(options);
+  const { clientId, issuer, tokenEndpoint, fleet, clock } = o;
+  const issuerUrl = issuer === undefined ? undefined : new URL(issuer);
+  const endpointUrl = tokenEndpoint === undefined ? undefined : new URL(tokenEndpoint);
+  const auth = toClientAuth(o.clientAuth, { clock, timeoutMs: o.timeoutMs });
+  const baseFetch = o.fetch ?? globalThis.fetch;
   // Tokens are bound to the certificate: replicas must not share one bound to another's.
   if (fleet !== undefined && auth.mtls && auth.certificateThumbprint === '') {
     throw invalidArgument(
-      'clientAuth.certificate',
+      'options.clientAuth.certificate',
       'the client certificate (PEM or DER) when mTLS is used with `fleet`',
     );
   }
@@ -146,50 +119,40 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const connection = connect({
     issuer,
     tokenEndpoint: endpointUrl,
-    discovery: options.discovery ?? 'oidc',
+    discovery: o.discovery,
     clientId,
     metadata,
     auth: auth.auth,
-    timeoutMs,
-    fetch: options.fetch,
-    insecure: options.allowInsecureHttp === true,
-    dpop: options.dpop,
+    timeoutMs: o.timeoutMs,
+    fetch: o.fetch,
+    insecure: o.allowInsecureHttp,
+    dpop: o.dpop,
   });
 
   const ctx: SourceContext = {
-    clock: options.clock ?? systemClock,
-    random: options.random ?? Math.random,
-    telemetry: options.telemetry ?? coreTelemetry('@portcullis/oauth'),
-    policy,
-    dpop: options.dpop !== undefined,
-    async request(params) {
-      const config = await connection.configuration();
-      const handle = connection.dpopHandle();
-      const dpop = handle === undefined ? undefined : { DPoP: await handle };
-      return (await client.clientCredentialsGrant(config, params, dpop)) as TokenResponse;
-    },
+    clock,
+    random: o.random,
+    telemetry: o.telemetry,
+    policy: o.refresh,
+    dpop: o.dpop !== undefined,
+    request: (params) => requestClientCredentials(connection, params),
   };
   if (fleet !== undefined) {
-    ctx.fleet = {
-      store: fleet.store,
-      lockTtlMs: fleet.lockTtlMs ?? 15_000,
-      pollIntervalMs: fleet.pollIntervalMs ?? 100,
-      storeTimeoutMs,
-    };
+    const { store, lockTtlMs, pollIntervalMs, storeTimeoutMs } = fleet;
+    ctx.fleet = { store, lockTtlMs, pollIntervalMs, storeTimeoutMs };
   }
   const identity: TokenIdentity = {
     issuer: issuerUrl?.href ?? '',
     tokenEndpoint: endpointUrl?.href ?? '',
     clientId,
     method: auth.method,
-    keyId: options.clientAuth.method === 'private_key_jwt' ? (options.clientAuth.kid ?? '') : '',
+    keyId: o.clientAuth.method === 'private_key_jwt' ? (o.clientAuth.kid ?? '') : '',
     certificateThumbprint: auth.certificateThumbprint,
     dpopKeys: connection.dpopKeys(),
   };
-  const keyPrefix = fleet?.keyPrefix ?? 'portcullis:oauth:';
 
   const sender: Sender = { fetch: baseFetch };
-  if (options.dpop !== undefined) {
+  if (o.dpop !== undefined) {
     sender.dpop = dpopSender(
       connection.configuration,
       () => connection.dpopHandle() as Promise<client.DPoPHandle>,
@@ -207,7 +170,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
       ctx,
       toParams(n),
       n.scopes,
-      fleet === undefined ? undefined : storeKey(keyPrefix, identity, n),
+      fleet === undefined ? undefined : storeKey(fleet.keyPrefix, identity, n),
     );
     if (closed) source.close();
     const handle = {
@@ -220,7 +183,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     return handle;
   };
 
-  const main = makeHandle(options);
+  const main = makeHandle(o);
   const mainSource = main.source;
   return {
     // Bound directly to the source: the hot path is one method call.
@@ -228,6 +191,10 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     invalidate: main.invalidate,
     fetch: main.fetch,
     handle(parameters: TokenParameters): TokenHandle {
+      if (typeof parameters !== 'object' || parameters === null) {
+        throw invalidArgument('parameters', 'an object');
+      }
+      refuseUnknownKeys(parameters, TOKEN_PARAMETER_KEYS, 'parameters');
       const { getToken, invalidate, fetch } = makeHandle(parameters);
       return { getToken, invalidate, fetch };
     },

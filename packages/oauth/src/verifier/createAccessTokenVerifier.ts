@@ -1,85 +1,28 @@
-import { telemetry as coreTelemetry, invalidArgument, systemClock } from '@portcullis/core';
-import { createLocalJWKSet, errors, type JWSAlgorithm, type JWTPayload, jwtVerify } from 'jose';
+import { invalidArgument } from '@portcullis/core';
+import { createLocalJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { AccessTokenError, type AccessTokenErrorCode } from '../errors/AccessTokenError.ts';
-import { JwksUnavailable, type KeyResolver, resilientJwks } from '../internal/resilientJwks.ts';
+import { discoverJwksUri } from '../internal/jwks/discoverJwksUri.ts';
+import { jwksCache, type KeyResolver } from '../internal/jwks/JwksCache.ts';
+import { JwksUnavailable } from '../internal/jwks/JwksUnavailable.ts';
+import { wrongClaimType } from '../internal/verify/checkClaimTypes.ts';
+import { parseAuthorization } from '../internal/verify/parseAuthorization.ts';
+import { resolveVerifierOptions } from '../options/resolveVerifierOptions.ts';
 import type {
   AccessTokenClaims,
   AccessTokenVerifier,
   AccessTokenVerifierOptions,
 } from './AccessTokenVerifierOptions.ts';
 
-const DEFAULT_ALGORITHMS: JWSAlgorithm[] = [
-  'RS256',
-  'RS384',
-  'RS512',
-  'PS256',
-  'PS384',
-  'PS512',
-  'ES256',
-  'ES384',
-  'ES512',
-  'EdDSA',
-  'Ed25519',
-];
-const RFC9068_CLAIMS = ['iss', 'exp', 'aud', 'sub', 'client_id', 'iat', 'jti'];
-/** Required whatever `requiredClaims` says: without them a token is unbounded in time or target. */
-const ALWAYS_REQUIRED = ['iss', 'exp', 'aud'];
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
-
-function url(value: string | URL, name: string, insecure: boolean): URL {
-  let parsed: URL;
-  try {
-    parsed = new URL(value);
-  } catch {
-    throw invalidArgument(name, 'an absolute URL', 'value');
-  }
-  if (parsed.protocol !== 'https:' && !(insecure && parsed.protocol === 'http:')) {
-    throw invalidArgument(name, 'an https: URL (http: only with allowInsecureHttp)', 'value');
-  }
-  return parsed;
-}
-
-async function discoverJwksUri(
-  issuer: string,
-  fetchFn: typeof fetch,
-  insecure: boolean,
-  timeoutMs: number,
-): Promise<URL> {
-  const base = issuer.endsWith('/') ? issuer.slice(0, -1) : issuer;
-  const origin = new URL(issuer);
-  const candidates = [
-    `${base}/.well-known/openid-configuration`,
-    `${origin.origin}/.well-known/oauth-authorization-server${origin.pathname === '/' ? '' : origin.pathname}`,
-  ];
-  let lastError: unknown;
-  for (const candidate of candidates) {
-    try {
-      const response = await fetchFn(candidate, {
-        headers: { accept: 'application/json' },
-        redirect: 'manual',
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      if (!response.ok) {
-        await response.body?.cancel();
-        continue;
-      }
-      const metadata = (await response.json()) as { issuer?: unknown; jwks_uri?: unknown };
-      if (metadata.issuer !== issuer || typeof metadata.jwks_uri !== 'string') continue;
-      return url(metadata.jwks_uri, 'jwks_uri', insecure);
-    } catch (error) {
-      lastError = error;
-    }
-  }
-  throw new JwksUnavailable(lastError);
-}
 
 /**
  * Creates a verifier for inbound RFC 9068 JWT access tokens: `typ: at+jwt`, issuer, audience,
  * allowed asymmetric algorithms only, clock tolerance, required claims and scopes, keys from the
  * issuer's JWKS (cached, with a cooldown against unknown-`kid` floods, and the last good key set
- * kept in use while the endpoint is down). Refusals are `AccessTokenError`s that carry the HTTP
- * `status` and the `WWW-Authenticate` value to answer with.
+ * kept in use while the endpoint is down; a token whose key is held never waits for the
+ * endpoint), RFC 9068 claim types. Refusals are `AccessTokenError`s that carry the HTTP `status`
+ * and the `WWW-Authenticate` value to answer with (RFC 6750). Also exported, without the token
+ * provider and openid-client, from `@portcullis/oauth/verifier`.
  *
  * @example
  * ```ts
@@ -105,36 +48,9 @@ async function discoverJwksUri(
 export function createAccessTokenVerifier(
   options: AccessTokenVerifierOptions,
 ): AccessTokenVerifier {
-  if (typeof options !== 'object' || options === null)
-    throw invalidArgument('options', 'an object');
-  const { issuer } = options;
-  if (typeof issuer !== 'string' || issuer === '')
-    throw invalidArgument('issuer', 'a non-empty string');
-  const audience = typeof options.audience === 'string' ? [options.audience] : options.audience;
-  if (
-    !Array.isArray(audience) ||
-    audience.length === 0 ||
-    !audience.every((a) => typeof a === 'string' && a)
-  ) {
-    throw invalidArgument('audience', 'a non-empty string or array of strings');
-  }
-  const algorithms = [...(options.algorithms ?? DEFAULT_ALGORITHMS)];
-  if (algorithms.length === 0 || algorithms.some((a) => a === 'none' || /^HS/i.test(a))) {
-    throw invalidArgument('algorithms', 'a non-empty list of asymmetric JWS algorithms', 'value');
-  }
-  const requiredScopes = [...(options.requiredScopes ?? [])];
-  const requiredClaims = [
-    ...new Set([...ALWAYS_REQUIRED, ...(options.requiredClaims ?? RFC9068_CLAIMS)]),
-  ];
-  const clockToleranceSec = options.clockToleranceSec ?? 5;
-  if (!Number.isFinite(clockToleranceSec) || clockToleranceSec < 0) {
-    throw invalidArgument('clockToleranceSec', 'a non-negative number of seconds', 'value');
-  }
-  const insecure = options.allowInsecureHttp === true;
-  const clock = options.clock ?? systemClock;
-  const tele = options.telemetry ?? coreTelemetry('@portcullis/oauth');
-  const fetchFn = options.fetch ?? globalThis.fetch;
-  const realm = options.realm;
+  const o = resolveVerifierOptions(options);
+  const { issuer, audience, algorithms, requiredScopes, requiredClaims, clock, realm } = o;
+  const tele = o.telemetry;
 
   const refuse = (
     code: AccessTokenErrorCode,
@@ -149,37 +65,40 @@ export function createAccessTokenVerifier(
     return new AccessTokenError(code, message, extra);
   };
 
-  const jwksTimeoutMs = options.jwksTimeoutMs ?? 5000;
-  const jwksCooldownMs = options.jwksCooldownMs ?? 30_000;
-  let keys: KeyResolver | Promise<KeyResolver>;
-  const remote = (jwksUri: URL): KeyResolver =>
-    resilientJwks({
-      url: jwksUri,
-      timeoutMs: jwksTimeoutMs,
-      cooldownMs: jwksCooldownMs,
-      cacheMaxAgeMs: options.jwksCacheMaxAgeMs ?? 600_000,
-      maxStaleMs: options.jwksMaxStaleMs ?? 86_400_000,
-      fetch: options.fetch,
+  const remote = (url: URL): KeyResolver =>
+    jwksCache({
+      url,
+      timeoutMs: o.jwksTimeoutMs,
+      cooldownMs: o.jwksCooldownMs,
+      cacheMaxAgeMs: o.jwksCacheMaxAgeMs,
+      maxStaleMs: o.jwksMaxStaleMs,
+      fetch: o.fetch,
       clock,
       telemetry: tele,
     });
-  if (options.jwks !== undefined) {
-    const local = createLocalJWKSet(options.jwks);
+  let keys: KeyResolver;
+  if (o.jwks !== undefined) {
+    const local = createLocalJWKSet(o.jwks);
     keys = (header, token) => local(header, token);
-  } else if (options.jwksUri !== undefined) {
-    keys = remote(url(options.jwksUri, 'jwksUri', insecure));
+  } else if (o.jwksUri !== undefined) {
+    keys = remote(o.jwksUri);
   } else {
-    url(issuer, 'issuer', insecure);
     // One discovery at a time; a failed one is remembered for the cooldown, so a flood of tokens
     // while the issuer is down costs one discovery per cooldown, not two requests per token.
     let pending: Promise<KeyResolver> | undefined;
     let failedUntil = 0;
+    const discovery = {
+      fetch: o.fetch,
+      insecure: o.allowInsecureHttp,
+      timeoutMs: o.jwksTimeoutMs,
+      clock,
+    };
     keys = (header, token) => {
       if (pending === undefined || (failedUntil !== 0 && clock.now() >= failedUntil)) {
         failedUntil = 0;
-        const attempt = discoverJwksUri(issuer, fetchFn, insecure, jwksTimeoutMs).then(remote);
+        const attempt = discoverJwksUri(issuer, discovery).then(remote);
         attempt.catch(() => {
-          if (pending === attempt) failedUntil = clock.now() + jwksCooldownMs;
+          if (pending === attempt) failedUntil = clock.now() + o.jwksCooldownMs;
         });
         pending = attempt;
       }
@@ -189,32 +108,28 @@ export function createAccessTokenVerifier(
 
   return {
     async verify(input) {
-      if (input === undefined || input === null || input === '') {
+      if (input !== undefined && input !== null && typeof input !== 'string') {
+        throw invalidArgument('authorizationHeaderOrToken', 'a string');
+      }
+      const parsed = parseAuthorization(input);
+      if (parsed.kind === 'missing') {
         throw refuse('ERR_OAUTH_TOKEN_MISSING', 'No access token was presented.');
       }
-      if (typeof input !== 'string')
-        throw invalidArgument('authorizationHeaderOrToken', 'a string');
-      let token = input.trim();
-      if (/^bearer\b/i.test(token)) {
-        const match = BEARER.exec(token);
-        if (match === null)
-          throw refuse('ERR_OAUTH_TOKEN_INVALID', 'The Authorization header is malformed.');
-        token = match[1] as string;
-      } else if (/^[A-Za-z]+ /.test(token)) {
-        throw refuse('ERR_OAUTH_TOKEN_INVALID', 'The Authorization scheme is not Bearer.');
+      if (parsed.kind === 'malformed') {
+        throw refuse('ERR_OAUTH_INVALID_REQUEST', 'The Authorization header is malformed.');
       }
+      const { token } = parsed;
       if (!JWT_SHAPE.test(token))
         throw refuse('ERR_OAUTH_TOKEN_INVALID', 'The access token is not a JWT.');
 
       let payload: JWTPayload;
       try {
-        const resolver = await keys;
-        ({ payload } = await jwtVerify(token, resolver, {
+        ({ payload } = await jwtVerify(token, keys, {
           issuer,
           audience,
           algorithms,
           typ: 'at+jwt',
-          clockTolerance: clockToleranceSec,
+          clockTolerance: o.clockToleranceSec,
           currentDate: new Date(clock.now()),
           requiredClaims,
         }));
@@ -222,21 +137,31 @@ export function createAccessTokenVerifier(
         throw mapError(error, refuse);
       }
 
+      const wrong = wrongClaimType(payload);
+      if (wrong !== undefined) {
+        throw refuse(
+          'ERR_OAUTH_TOKEN_INVALID',
+          `The access token claim "${wrong}" has the wrong type.`,
+        );
+      }
       // jose checks `nbf`; a token issued in the future (beyond the tolerance) is not valid yet either.
-      if (typeof payload.iat === 'number' && payload.iat > clock.now() / 1000 + clockToleranceSec) {
+      if (
+        typeof payload.iat === 'number' &&
+        payload.iat > clock.now() / 1000 + o.clockToleranceSec
+      ) {
         throw refuse(
           'ERR_OAUTH_TOKEN_INVALID',
           'The access token is not yet valid (issued in the future).',
         );
       }
-      if (payload.cnf !== undefined && options.allowSenderConstrained !== true) {
+      if (payload.cnf !== undefined && !o.allowSenderConstrained) {
         throw refuse(
           'ERR_OAUTH_TOKEN_INVALID',
           'The access token is sender-constrained (cnf) and no proof was checked.',
         );
       }
-      const scope = typeof payload.scope === 'string' ? payload.scope : '';
-      const scopes = scope.split(' ').filter(Boolean);
+      const scopes =
+        typeof payload.scope === 'string' ? payload.scope.split(' ').filter(Boolean) : [];
       const missing = requiredScopes.filter((s) => !scopes.includes(s));
       if (missing.length > 0) {
         throw refuse('ERR_OAUTH_INSUFFICIENT_SCOPE', 'The access token lacks a required scope.');

@@ -1,0 +1,60 @@
+import { boundedCall, type Clock, exponentialBackoffMs } from '@portcullis/core';
+import { isSecretsError, SecretsError } from '@portcullis/secrets';
+
+/** How every call to the service is bounded and retried (resolved options). */
+export interface AttemptPolicy {
+  readonly timeoutMs: number;
+  readonly maxThrottleRetries: number;
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  readonly clock: Clock;
+  readonly random: () => number;
+}
+
+/** What one call is, for the timeout message. */
+export interface CallLabel {
+  readonly provider: string;
+  readonly operation: string;
+  readonly secretName: string;
+}
+
+/**
+ * Runs `work` with each attempt bounded by `timeoutMs` (its signal aborts the SDK request), maps
+ * failures with `map`, and retries throttling up to `maxThrottleRetries` times after a full-jitter
+ * exponential backoff (or the service's `Retry-After`, when longer). Other failures, and a
+ * timeout, end the call at once. The caller's `signal` ends it with the signal's reason.
+ */
+export async function attempt<T>(
+  label: CallLabel,
+  policy: AttemptPolicy,
+  map: (error: unknown) => SecretsError,
+  work: (signal: AbortSignal) => Promise<T>,
+  signal?: AbortSignal,
+): Promise<T> {
+  for (let retry = 0; ; retry++) {
+    try {
+      return await boundedCall(work, {
+        timeoutMs: policy.timeoutMs,
+        clock: policy.clock,
+        signal,
+        onTimeout: () =>
+          new SecretsError(
+            'ERR_SECRET_PROVIDER_UNAVAILABLE',
+            `${label.provider}: secret "${label.secretName}" did not answer ${label.operation} within ${policy.timeoutMs} ms.`,
+            { secretName: label.secretName },
+          ),
+      });
+    } catch (error) {
+      if (signal?.aborted) throw signal.reason;
+      const mapped = isSecretsError(error) ? error : map(error);
+      if (mapped.code !== 'ERR_SECRET_THROTTLED' || retry >= policy.maxThrottleRetries) {
+        throw mapped;
+      }
+      const backoff = exponentialBackoffMs(
+        retry + 1,
+        { ...policy.backoff, jitter: 'full' },
+        policy.random,
+      );
+      await policy.clock.sleep(Math.max(backoff, mapped.retryAfterMs ?? 0), signal);
+    }
+  }
+}

@@ -1,0 +1,6 @@
+export {
+  DEFAULTS,
+  PostgresStore,
+  type PostgresStoreOptions,
+  type StoreQueryable,
+} from './PostgresStore.ts';
