@@ -58,6 +58,14 @@ export interface SecretProvider {
   currentVersionId?(name: string, options?: ProviderCallOptions): Promise<string>;
   /** The versions of a secret, newest first, without values. */
   listVersions?(name: string, options?: ProviderCallOptions): Promise<readonly SecretVersionInfo[]>;
+  /**
+   * Subscribes to changes the backend can announce (a watched file was replaced): `listener` gets
+   * the name of a secret whose current version may have moved. The cache refreshes that secret at
+   * once instead of waiting for its TTL. Returns a function that unsubscribes. Optional.
+   */
+  watch?(listener: (name: string) => void): () => void;
+  /** Releases what the provider holds open (file watchers, timers). Optional. */
+  close?(): void | Promise<void>;
 }
 
 /** A provider that rotation can write to. Every write is idempotent (safe to repeat after a crash). */
