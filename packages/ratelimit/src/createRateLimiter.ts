@@ -1,0 +1,242 @@
+import {
+  boundedCall,
+  telemetry as coreTelemetry,
+  invalidArgument,
+  StoreError,
+  type Telemetry,
+} from '@portcullis/core';
+import type { Decision, Degraded, RuleResult } from './Decision.ts';
+import { RateLimitError } from './errors/RateLimitError.ts';
+import type { Outcome } from './internal/algorithms.ts';
+import { policyHeader, rateLimitHeader, retryAfterHeader } from './internal/headers.ts';
+import { type RateLimiterOptions, type ResolvedRule, resolveLimiterOptions } from './options.ts';
+import { MemoryRateLimitStore } from './stores/MemoryRateLimitStore.ts';
+import type { RateLimitStore, StoreRule } from './stores/RateLimitStore.ts';
+
+/** A limiter made by {@link createRateLimiter}. */
+export interface RateLimiter {
+  /** Decides one request for `key` (an API key id, an IP, `route:ip`…): never throws for a refusal. */
+  check(key: string): Promise<Decision>;
+  /** Like `check`, but a refusal rejects with a {@link RateLimitError} (429, or 503 when closed). */
+  enforce(key: string): Promise<Decision>;
+  /** The rules, as resolved (names, limits, windows, algorithms, modes). */
+  readonly rules: readonly ResolvedRule[];
+}
+
+const INVALID_ARG = new Set(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
+
+class ComposedDecision implements Decision {
+  readonly allowed: boolean;
+  readonly rule: string;
+  readonly limit: number;
+  readonly remaining: number;
+  readonly resetMs: number;
+  readonly retryAfterMs: number;
+  readonly rules: readonly RuleResult[];
+  readonly degraded: false | Degraded;
+  readonly #policy: string;
+  readonly #live: boolean;
+  #headers: Record<string, string> | undefined;
+
+  constructor(
+    results: RuleResult[],
+    deciding: RuleResult,
+    allowed: boolean,
+    degraded: false | Degraded,
+    policy: string,
+  ) {
+    this.allowed = allowed;
+    this.rule = deciding.name;
+    this.limit = deciding.limit;
+    this.remaining = deciding.remaining;
+    this.resetMs = deciding.resetMs;
+    this.retryAfterMs = allowed ? 0 : deciding.retryAfterMs;
+    this.rules = results;
+    this.degraded = degraded;
+    this.#policy = policy;
+    this.#live = deciding.mode === 'live';
+  }
+
+  get dryRunRefusals(): readonly string[] {
+    return this.rules.filter((r) => r.mode === 'dry-run' && !r.allowed).map((r) => r.name);
+  }
+
+  get headers(): Readonly<Record<string, string>> {
+    if (this.#headers !== undefined) return this.#headers;
+    const h: Record<string, string> = {};
+    if (this.#live) {
+      h['RateLimit-Policy'] = this.#policy;
+      // With the store unreachable and failing open or closed there are no counts to report.
+      if (this.degraded !== 'open' && this.degraded !== 'closed') {
+        const deciding = this.rules.find((r) => r.name === this.rule) as RuleResult;
+        h.RateLimit = rateLimitHeader(deciding);
+      }
+      if (!this.allowed) h['Retry-After'] = retryAfterHeader(this.retryAfterMs);
+    }
+    this.#headers = h;
+    return h;
+  }
+
+  toJSON(): object {
+    const { allowed, rule, limit, remaining, resetMs, retryAfterMs, rules, degraded } = this;
+    return { allowed, rule, limit, remaining, resetMs, retryAfterMs, rules, degraded };
+  }
+}
+
+/** Picks the deciding rule: the refusing live rule that waits longest, else the live rule nearest its limit. */
+function decide(results: RuleResult[]): { deciding: RuleResult; allowed: boolean } {
+  let refusing: RuleResult | undefined;
+  let nearest: RuleResult | undefined;
+  let any: RuleResult | undefined;
+  for (const r of results) {
+    if (any === undefined || r.remaining < any.remaining) any = r;
+    if (r.mode !== 'live') continue;
+    if (!r.allowed && (refusing === undefined || r.retryAfterMs > refusing.retryAfterMs)) {
+      refusing = r;
+    }
+    if (
+      nearest === undefined ||
+      r.remaining < nearest.remaining ||
+      (r.remaining === nearest.remaining && r.resetMs > nearest.resetMs)
+    ) {
+      nearest = r;
+    }
+  }
+  if (refusing !== undefined) return { deciding: refusing, allowed: false };
+  return { deciding: (nearest ?? any) as RuleResult, allowed: true };
+}
+
+/**
+ * Creates an inbound rate limiter. One rule (`limit` per `windowMs`) or several (`rules`) that
+ * compose into one {@link Decision}: the request passes only if every `live` rule allows it, and
+ * is then counted in every rule (a refused request counts nowhere). `dry-run` rules decide and
+ * report (`decision.dryRunRefusals`) but never refuse, to roll a limit out safely.
+ *
+ * With a remote store (Redis) every call is bounded by `storeTimeoutMs`; when the store fails or
+ * is slow, `onStoreFailure` applies (default `'local'`: a limiter in this process's memory), and
+ * the store is left alone for `storeRetryMs`.
+ *
+ * @example
+ * ```ts
+ * import { createRateLimiter } from '@portcullis/ratelimit';
+ *
+ * const limiter = createRateLimiter({
+ *   rules: [
+ *     { name: 'burst', limit: 10, windowMs: 1000 },
+ *     { name: 'hour', limit: 1000, windowMs: 3_600_000, algorithm: 'sliding-window' },
+ *     { name: 'strict-trial', limit: 5, windowMs: 1000, mode: 'dry-run' },
+ *   ],
+ * });
+ * const decision = await limiter.check('api-key-id-42');
+ * if (!decision.allowed) console.log(decision.headers['Retry-After']);
+ * ```
+ */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const o = resolveLimiterOptions(options);
+  const { clock, keyPrefix, storeTimeoutMs, storeRetryMs, onStoreFailure } = o;
+  const tel: Telemetry = o.telemetry ?? coreTelemetry('@portcullis/ratelimit');
+  const store: RateLimitStore = o.store ?? new MemoryRateLimitStore({ maxKeys: o.localMaxKeys });
+  let local: MemoryRateLimitStore | undefined;
+  const policy = policyHeader(
+    o.rules
+      .filter((r) => r.mode === 'live')
+      .map((r) => ({ ...r, allowed: true, remaining: 0, resetMs: 0, retryAfterMs: 0 })),
+  );
+  let downUntil = Number.NEGATIVE_INFINITY;
+
+  const storeRules = (key: string): StoreRule[] =>
+    o.rules.map((r) => ({
+      key: `${keyPrefix}{${key}}:${r.name}`,
+      algorithm: r.algorithm,
+      limit: r.limit,
+      windowMs: r.windowMs,
+      enforced: r.mode === 'live',
+    }));
+
+  const compose = (outcomes: readonly Outcome[], degraded: false | Degraded): Decision => {
+    const results: RuleResult[] = o.rules.map((r, i) => {
+      const out = outcomes[i] as Outcome;
+      return {
+        name: r.name,
+        mode: r.mode,
+        algorithm: r.algorithm,
+        limit: r.limit,
+        windowMs: r.windowMs,
+        allowed: out.allowed,
+        remaining: out.remaining,
+        resetMs: out.resetMs,
+        retryAfterMs: out.retryAfterMs,
+      };
+    });
+    const { deciding, allowed } = decide(results);
+    if (!allowed) tel.count('portcullis.ratelimit.refused', 1, { rule: deciding.name });
+    return new ComposedDecision(results, deciding, allowed, degraded, policy);
+  };
+
+  const fallback = (rulesForKey: StoreRule[], now: number): Decision => {
+    tel.count('portcullis.ratelimit.degraded', 1, { fallback: onStoreFailure });
+    if (onStoreFailure === 'local') {
+      local ??= new MemoryRateLimitStore({ maxKeys: o.localMaxKeys });
+      return compose(local.decide({ rules: rulesForKey, now }), 'local');
+    }
+    const open = onStoreFailure === 'open';
+    const wait = Math.max(storeRetryMs, 1000);
+    return compose(
+      o.rules.map((r) => ({
+        allowed: open || r.mode !== 'live',
+        remaining: open ? r.limit : 0,
+        resetMs: open ? 0 : wait,
+        retryAfterMs: open || r.mode !== 'live' ? 0 : wait,
+      })),
+      onStoreFailure,
+    );
+  };
+
+  const check = async (key: string): Promise<Decision> => {
+    if (typeof key !== 'string') throw invalidArgument('key', 'a string');
+    if (key.length === 0) throw invalidArgument('key', 'a non-empty string', 'value');
+    const now = clock.now();
+    const request = { rules: storeRules(key), now };
+    if (store.inProcess === true) return compose(await store.decide(request), false);
+    if (now < downUntil) return fallback(request.rules, now);
+    try {
+      const outcomes = await boundedCall((signal) => store.decide(request, signal), {
+        timeoutMs: storeTimeoutMs,
+        clock,
+        onTimeout: () =>
+          new StoreError(
+            'ERR_STORE_UNAVAILABLE',
+            `The rate-limit store did not answer within ${storeTimeoutMs} ms.`,
+          ),
+      });
+      return compose(outcomes, false);
+    } catch (error) {
+      if (error instanceof TypeError && INVALID_ARG.has((error as { code?: string }).code ?? '')) {
+        throw error;
+      }
+      downUntil = clock.now() + storeRetryMs;
+      return fallback(request.rules, clock.now());
+    }
+  };
+
+  return {
+    rules: o.rules,
+    check,
+    async enforce(key) {
+      const decision = await check(key);
+      if (decision.allowed) return decision;
+      if (decision.degraded === 'closed') {
+        throw new RateLimitError(
+          'ERR_RATE_LIMIT_UNAVAILABLE',
+          'The rate limiter cannot decide right now; try again later.',
+          decision,
+        );
+      }
+      throw new RateLimitError(
+        'ERR_RATE_LIMITED',
+        `Too many requests (rule "${decision.rule}"); retry after ${decision.headers['Retry-After']} s.`,
+        decision,
+      );
+    },
+  };
+}
