@@ -1,6 +1,6 @@
 import type { RateLimiter } from '../createRateLimiter.ts';
 import type { Decision } from '../Decision.ts';
-import { RateLimitError } from '../errors/RateLimitError.ts';
+import { isRateLimitError } from '../errors/RateLimitError.ts';
 import { problemResponse } from './problemResponse.ts';
 
 /** Options of {@link rateLimitRequest}. */
@@ -54,7 +54,7 @@ export async function rateLimitRequest(
     const decision = await options.limiter.enforce(key);
     return { decision, refusal: undefined };
   } catch (error) {
-    if (!(error instanceof RateLimitError)) throw error;
+    if (!isRateLimitError(error)) throw error;
     return { decision: error.decision, refusal: problemResponse(error) };
   }
 }
