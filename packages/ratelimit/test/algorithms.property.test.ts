@@ -67,7 +67,7 @@ describe('algorithms against reference models', () => {
           expect(d.remaining).toBeLessThan(limit);
         }
       }),
-      { numRuns: 200 },
+      { numRuns: 120 },
     );
   });
 

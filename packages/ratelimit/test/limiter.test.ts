@@ -133,7 +133,12 @@ describe('composed rules', () => {
 
 describe('headers and errors', () => {
   it('IETF RateLimit / RateLimit-Policy structured fields and Retry-After in whole seconds', async () => {
-    const limiter = createRateLimiter({ name: 'api', limit: 2, windowMs: 90_000, clock: clockAt() });
+    const limiter = createRateLimiter({
+      name: 'api',
+      limit: 2,
+      windowMs: 90_000,
+      clock: clockAt(),
+    });
     const ok = await limiter.check('k');
     expect(ok.headers).toEqual({
       'RateLimit-Policy': '"api";q=2;w=90',
@@ -186,7 +191,9 @@ describe('options', () => {
     expect(bad({ limit: 1, windowMs: 0 })).toThrow(/options\.windowMs/);
     expect(bad({ limit: 1, windowMs: 1000, storeTimeoutMs: 0 })).toThrow(/storeTimeoutMs/);
     expect(bad({ limit: 1, windowMs: 1000, onStoreFailure: 'fail' })).toThrow(/onStoreFailure/);
-    expect(bad({ limit: 1, windowMs: 1000, algorithim: 'gcra' })).toThrow(/did you mean "algorithm"/i);
+    expect(bad({ limit: 1, windowMs: 1000, algorithim: 'gcra' })).toThrow(
+      /did you mean "algorithm"/i,
+    );
     expect(bad({ windowMs: 1000 })).toThrow(/options\.limit/);
     expect(bad({ limit: 1 })).toThrow(/options\.windowMs/);
     expect(bad({ limit: 1, windowMs: 1, rules: [{ limit: 1, windowMs: 1 }] })).toThrow(/not both/);
@@ -210,7 +217,10 @@ describe('options', () => {
     const limiter = createRateLimiter({
       algorithm: 'sliding-window',
       mode: 'dry-run',
-      rules: [{ limit: 1, windowMs: 1000 }, { limit: 2, windowMs: 1000, mode: 'live' }],
+      rules: [
+        { limit: 1, windowMs: 1000 },
+        { limit: 2, windowMs: 1000, mode: 'live' },
+      ],
     });
     expect(limiter.rules).toEqual([
       { name: 'rule1', limit: 1, windowMs: 1000, algorithm: 'sliding-window', mode: 'dry-run' },
@@ -221,7 +231,9 @@ describe('options', () => {
   it('refuses a key that is not a non-empty string', async () => {
     const limiter = createRateLimiter({ limit: 1, windowMs: 1000 });
     await expect(limiter.check('')).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
-    await expect(limiter.check(42 as never)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(limiter.check(42 as never)).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_TYPE',
+    });
   });
 });
 

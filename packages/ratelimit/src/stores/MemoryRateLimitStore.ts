@@ -1,5 +1,6 @@
 import { invalidArgument } from '@portcullis/core';
 import { evaluate, type Outcome, type RuleState } from '../internal/algorithms.ts';
+import { DEFAULTS } from '../options.ts';
 import type { RateLimitStore, StoreRequest } from './RateLimitStore.ts';
 
 /** Options of {@link MemoryRateLimitStore}. */
@@ -7,7 +8,7 @@ export interface MemoryRateLimitStoreOptions {
   /**
    * Most keys held at once (one per rule and caller key). Past it, the least recently used key is
    * forgotten, so a flood of distinct keys costs bounded memory (a forgotten caller starts afresh).
-   * Default: 100000.
+   * Default: 100000 (`DEFAULTS.localMaxKeys`).
    */
   maxKeys?: number;
 }
@@ -34,7 +35,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
   readonly #maxKeys: number;
 
   constructor(options: MemoryRateLimitStoreOptions = {}) {
-    const maxKeys = options.maxKeys ?? 100_000;
+    const maxKeys = options.maxKeys ?? DEFAULTS.localMaxKeys;
     if (typeof maxKeys !== 'number') throw invalidArgument('options.maxKeys', 'an integer');
     if (!Number.isSafeInteger(maxKeys) || maxKeys < 1) {
       throw invalidArgument('options.maxKeys', 'an integer of at least 1', 'value');
