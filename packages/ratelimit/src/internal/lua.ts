@@ -5,7 +5,9 @@
 // KEYS: one state key per rule. ARGV[1]: now in ms, or '' to use the server's TIME (one clock for
 // the whole fleet). Then per rule: algorithm (1 gcra, 2 sliding window), limit, windowMs,
 // enforced (1/0). Reply: { now, s1a, s1b, s1c, s2a, … } with -1 for "no state".
-// States are stored as "a b c" strings with a PX expiry.
+// States are stored as "a b c" strings with a PX expiry 1 s longer than the state matters (a
+// state kept past that decides like no state), so with time 'caller' a clock that differs a
+// little from the server's never has a count forgotten early.
 
 /** The script and its SHA-1 (checked by a unit test), for EVALSHA. */
 export interface LuaScript {
@@ -76,7 +78,7 @@ end
 if not refused then
   for i = 1, n do
     local nx = nexts[i]
-    if nx then redis.call('SET', KEYS[i], nx[1], 'PX', string.format('%.0f', nx[2])) end
+    if nx then redis.call('SET', KEYS[i], nx[1], 'PX', string.format('%.0f', nx[2] + 1000)) end
   end
 end
 return reply
@@ -85,5 +87,5 @@ return reply
 /** The decision script. */
 export const DECIDE: LuaScript = {
   source: SOURCE,
-  sha1: 'c10bf81e377245eccb4737ae0bee65b549f23a91',
+  sha1: '1e3a3ade14fea994a475f7c1edd45e3daf576a1b',
 };
