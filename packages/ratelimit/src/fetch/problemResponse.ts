@@ -25,12 +25,46 @@ export interface ProblemDetails {
   code: string;
 }
 
+/** A problem-details answer as plain data, for frameworks that do not speak `Response`. */
+export interface ProblemAnswer {
+  status: number;
+  /** `content-type: application/problem+json`, plus the rate-limit headers of a `RateLimitError`. */
+  headers: Record<string, string>;
+  body: ProblemDetails;
+}
+
 /**
- * Turns an error into an RFC 9457 `application/problem+json` response. A Portcullis error with a
+ * The RFC 9457 problem details for an error, as plain data (`status`, `headers`, `body`), for
+ * Express, Fastify and any framework with its own response object. A Portcullis error with a
  * `status` (a `RateLimitError`, a `SourceError`, a `WebhookError`…) answers with that status, its
  * `code` and its caller-safe message; a `RateLimitError` also carries `Retry-After`, `RateLimit`
  * and `RateLimit-Policy`. Anything else is a bare 500 that says nothing about the error (log it
  * yourself). Never includes a stack or a cause.
+ *
+ * @example
+ * ```ts
+ * import { problemDetails } from '@portcullis/ratelimit/fetch';
+ * const answer = problemDetails(new Error('db password wrong'));
+ * answer.status; // 500, and answer.body.detail is 'Internal error.'
+ * ```
+ */
+export function problemDetails(error: unknown): ProblemAnswer {
+  const known = isPortcullisError(error) && error.status !== undefined;
+  const status = known ? (error.status as number) : 500;
+  const body: ProblemDetails = {
+    type: 'about:blank',
+    title: TITLES[status] ?? 'Error',
+    status,
+    detail: known ? error.message : 'Internal error.',
+    code: known ? error.code : 'ERR_INTERNAL',
+  };
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (isRateLimitError(error)) Object.assign(headers, error.headers);
+  return { status, headers, body };
+}
+
+/**
+ * {@link problemDetails} as a Fetch API `Response` (`application/problem+json`).
  *
  * @example
  * ```ts
@@ -45,18 +79,6 @@ export interface ProblemDetails {
  * ```
  */
 export function problemResponse(error: unknown): Response {
-  const known = isPortcullisError(error) && error.status !== undefined;
-  const status = known ? (error.status as number) : 500;
-  const body: ProblemDetails = {
-    type: 'about:blank',
-    title: TITLES[status] ?? 'Error',
-    status,
-    detail: known ? error.message : 'Internal error.',
-    code: known ? error.code : 'ERR_INTERNAL',
-  };
-  const headers = new Headers({ 'content-type': 'application/problem+json' });
-  if (isRateLimitError(error)) {
-    for (const [name, value] of Object.entries(error.headers)) headers.set(name, value);
-  }
+  const { status, headers, body } = problemDetails(error);
   return new Response(JSON.stringify(body), { status, headers });
 }
