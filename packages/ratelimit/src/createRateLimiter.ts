@@ -25,6 +25,39 @@ export interface RateLimiter {
 
 const INVALID_ARG = new Set(['ERR_INVALID_ARG_TYPE', 'ERR_INVALID_ARG_VALUE']);
 
+/** Index of the deciding rule: the refusing live rule that waits longest, else the live rule nearest its limit. */
+function decidingIndex(
+  rules: readonly ResolvedRule[],
+  outcomes: readonly Outcome[],
+): { index: number; allowed: boolean } {
+  let refusing = -1;
+  let nearest = -1;
+  let any = 0;
+  for (let i = 0; i < rules.length; i++) {
+    const r = outcomes[i] as Outcome;
+    if (r.remaining < (outcomes[any] as Outcome).remaining) any = i;
+    if ((rules[i] as ResolvedRule).mode !== 'live') continue;
+    if (
+      !r.allowed &&
+      (refusing < 0 || r.retryAfterMs > (outcomes[refusing] as Outcome).retryAfterMs)
+    ) {
+      refusing = i;
+    }
+    const n = nearest < 0 ? undefined : (outcomes[nearest] as Outcome);
+    if (
+      n === undefined ||
+      r.remaining < n.remaining ||
+      (r.remaining === n.remaining && r.resetMs > n.resetMs)
+    ) {
+      nearest = i;
+    }
+  }
+  if (refusing >= 0) return { index: refusing, allowed: false };
+  return { index: nearest >= 0 ? nearest : any, allowed: true };
+}
+
+// The decision is built lazily: `rules`, `dryRunRefusals` and `headers` are computed when read,
+// so a hot path that only looks at `allowed` pays for nothing else.
 class ComposedDecision implements Decision {
   readonly allowed: boolean;
   readonly rule: string;
@@ -32,29 +65,52 @@ class ComposedDecision implements Decision {
   readonly remaining: number;
   readonly resetMs: number;
   readonly retryAfterMs: number;
-  readonly rules: readonly RuleResult[];
   readonly degraded: false | Degraded;
+  readonly #meta: readonly ResolvedRule[];
+  readonly #outcomes: readonly Outcome[];
+  readonly #index: number;
   readonly #policy: string;
-  readonly #live: boolean;
+  #rules: RuleResult[] | undefined;
   #headers: Record<string, string> | undefined;
 
   constructor(
-    results: RuleResult[],
-    deciding: RuleResult,
-    allowed: boolean,
+    meta: readonly ResolvedRule[],
+    outcomes: readonly Outcome[],
     degraded: false | Degraded,
     policy: string,
   ) {
+    const { index, allowed } = decidingIndex(meta, outcomes);
+    const rule = meta[index] as ResolvedRule;
+    const out = outcomes[index] as Outcome;
     this.allowed = allowed;
-    this.rule = deciding.name;
-    this.limit = deciding.limit;
-    this.remaining = deciding.remaining;
-    this.resetMs = deciding.resetMs;
-    this.retryAfterMs = allowed ? 0 : deciding.retryAfterMs;
-    this.rules = results;
+    this.rule = rule.name;
+    this.limit = rule.limit;
+    this.remaining = out.remaining;
+    this.resetMs = out.resetMs;
+    this.retryAfterMs = allowed ? 0 : out.retryAfterMs;
     this.degraded = degraded;
+    this.#meta = meta;
+    this.#outcomes = outcomes;
+    this.#index = index;
     this.#policy = policy;
-    this.#live = deciding.mode === 'live';
+  }
+
+  get rules(): readonly RuleResult[] {
+    this.#rules ??= this.#meta.map((r, i) => {
+      const out = this.#outcomes[i] as Outcome;
+      return {
+        name: r.name,
+        mode: r.mode,
+        algorithm: r.algorithm,
+        limit: r.limit,
+        windowMs: r.windowMs,
+        allowed: out.allowed,
+        remaining: out.remaining,
+        resetMs: out.resetMs,
+        retryAfterMs: out.retryAfterMs,
+      };
+    });
+    return this.#rules;
   }
 
   get dryRunRefusals(): readonly string[] {
@@ -64,12 +120,11 @@ class ComposedDecision implements Decision {
   get headers(): Readonly<Record<string, string>> {
     if (this.#headers !== undefined) return this.#headers;
     const h: Record<string, string> = {};
-    if (this.#live) {
+    if ((this.#meta[this.#index] as ResolvedRule).mode === 'live') {
       h['RateLimit-Policy'] = this.#policy;
       // With the store unreachable and failing open or closed there are no counts to report.
       if (this.degraded !== 'open' && this.degraded !== 'closed') {
-        const deciding = this.rules.find((r) => r.name === this.rule) as RuleResult;
-        h.RateLimit = rateLimitHeader(deciding);
+        h.RateLimit = rateLimitHeader(this.rule, this.remaining, this.resetMs);
       }
       if (!this.allowed) h['Retry-After'] = retryAfterHeader(this.retryAfterMs);
     }
@@ -81,29 +136,6 @@ class ComposedDecision implements Decision {
     const { allowed, rule, limit, remaining, resetMs, retryAfterMs, rules, degraded } = this;
     return { allowed, rule, limit, remaining, resetMs, retryAfterMs, rules, degraded };
   }
-}
-
-/** Picks the deciding rule: the refusing live rule that waits longest, else the live rule nearest its limit. */
-function decide(results: RuleResult[]): { deciding: RuleResult; allowed: boolean } {
-  let refusing: RuleResult | undefined;
-  let nearest: RuleResult | undefined;
-  let any: RuleResult | undefined;
-  for (const r of results) {
-    if (any === undefined || r.remaining < any.remaining) any = r;
-    if (r.mode !== 'live') continue;
-    if (!r.allowed && (refusing === undefined || r.retryAfterMs > refusing.retryAfterMs)) {
-      refusing = r;
-    }
-    if (
-      nearest === undefined ||
-      r.remaining < nearest.remaining ||
-      (r.remaining === nearest.remaining && r.resetMs > nearest.resetMs)
-    ) {
-      nearest = r;
-    }
-  }
-  if (refusing !== undefined) return { deciding: refusing, allowed: false };
-  return { deciding: (nearest ?? any) as RuleResult, allowed: true };
 }
 
 /**
@@ -137,40 +169,29 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
   const tel: Telemetry = o.telemetry ?? coreTelemetry('@portcullis/ratelimit');
   const store: RateLimitStore = o.store ?? new MemoryRateLimitStore({ maxKeys: o.localMaxKeys });
   let local: MemoryRateLimitStore | undefined;
-  const policy = policyHeader(
-    o.rules
-      .filter((r) => r.mode === 'live')
-      .map((r) => ({ ...r, allowed: true, remaining: 0, resetMs: 0, retryAfterMs: 0 })),
-  );
+  const policy = policyHeader(o.rules.filter((r) => r.mode === 'live'));
+  const suffixes = o.rules.map((r) => `}:${r.name}`);
   let downUntil = Number.NEGATIVE_INFINITY;
 
-  const storeRules = (key: string): StoreRule[] =>
-    o.rules.map((r) => ({
-      key: `${keyPrefix}{${key}}:${r.name}`,
-      algorithm: r.algorithm,
-      limit: r.limit,
-      windowMs: r.windowMs,
-      enforced: r.mode === 'live',
-    }));
-
-  const compose = (outcomes: readonly Outcome[], degraded: false | Degraded): Decision => {
-    const results: RuleResult[] = o.rules.map((r, i) => {
-      const out = outcomes[i] as Outcome;
-      return {
-        name: r.name,
-        mode: r.mode,
+  const storeRules = (key: string): StoreRule[] => {
+    const out: StoreRule[] = [];
+    for (let i = 0; i < o.rules.length; i++) {
+      const r = o.rules[i] as ResolvedRule;
+      out.push({
+        key: `${keyPrefix}{${key}${suffixes[i]}`,
         algorithm: r.algorithm,
         limit: r.limit,
         windowMs: r.windowMs,
-        allowed: out.allowed,
-        remaining: out.remaining,
-        resetMs: out.resetMs,
-        retryAfterMs: out.retryAfterMs,
-      };
-    });
-    const { deciding, allowed } = decide(results);
-    if (!allowed) tel.count('portcullis.ratelimit.refused', 1, { rule: deciding.name });
-    return new ComposedDecision(results, deciding, allowed, degraded, policy);
+        enforced: r.mode === 'live',
+      });
+    }
+    return out;
+  };
+
+  const compose = (outcomes: readonly Outcome[], degraded: false | Degraded): Decision => {
+    const decision = new ComposedDecision(o.rules, outcomes, degraded, policy);
+    if (!decision.allowed) tel.count('portcullis.ratelimit.refused', 1, { rule: decision.rule });
+    return decision;
   };
 
   const fallback = (rulesForKey: StoreRule[], now: number): Decision => {
@@ -192,13 +213,29 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     );
   };
 
-  const check = async (key: string): Promise<Decision> => {
-    if (typeof key !== 'string') throw invalidArgument('key', 'a string');
-    if (key.length === 0) throw invalidArgument('key', 'a non-empty string', 'value');
+  const inProcess = store.inProcess === true;
+  const check = (key: string): Promise<Decision> => {
+    if (typeof key !== 'string') return Promise.reject(invalidArgument('key', 'a string'));
+    if (key.length === 0) {
+      return Promise.reject(invalidArgument('key', 'a non-empty string', 'value'));
+    }
     const now = clock.now();
     const request = { rules: storeRules(key), now };
-    if (store.inProcess === true) return compose(await store.decide(request), false);
-    if (now < downUntil) return fallback(request.rules, now);
+    if (inProcess) {
+      try {
+        const outcomes = store.decide(request);
+        return Array.isArray(outcomes)
+          ? Promise.resolve(compose(outcomes, false))
+          : Promise.resolve(outcomes).then((out) => compose(out, false));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    if (now < downUntil) return Promise.resolve(fallback(request.rules, now));
+    return remote(request);
+  };
+
+  const remote = async (request: { rules: StoreRule[]; now: number }): Promise<Decision> => {
     try {
       const outcomes = await boundedCall((signal) => store.decide(request, signal), {
         timeoutMs: storeTimeoutMs,

@@ -9,7 +9,7 @@ import {
 import { describe, expect, it } from 'vitest';
 
 describe('MemoryRateLimitStore', () => {
-  it('holds at most maxKeys, forgetting the least recently used first', async () => {
+  it('holds at most maxKeys, forgetting the oldest key first', async () => {
     const clock = new ManualClock(1_767_225_600_000);
     const store = new MemoryRateLimitStore({ maxKeys: 2 });
     const limiter = createRateLimiter({ limit: 1, windowMs: 60_000, store, clock });

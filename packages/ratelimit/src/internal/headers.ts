@@ -1,4 +1,9 @@
-import type { RuleResult } from '../Decision.ts';
+/** What a policy entry needs. */
+interface Policy {
+  readonly name: string;
+  readonly limit: number;
+  readonly windowMs: number;
+}
 
 // draft-ietf-httpapi-ratelimit-headers (-08 onwards): two List fields of Structured Fields items,
 // each a quoted String naming the policy, with Integer parameters.
@@ -9,13 +14,13 @@ import type { RuleResult } from '../Decision.ts';
 const seconds = (ms: number): number => Math.ceil(ms / 1000);
 
 /** `"name";q=limit;w=windowSec` for each live rule, comma separated. */
-export function policyHeader(live: readonly RuleResult[]): string {
+export function policyHeader(live: readonly Policy[]): string {
   return live.map((r) => `"${r.name}";q=${r.limit};w=${seconds(r.windowMs)}`).join(', ');
 }
 
 /** `"name";r=remaining;t=resetSec` for the deciding rule. */
-export function rateLimitHeader(rule: RuleResult): string {
-  return `"${rule.name}";r=${rule.remaining};t=${seconds(rule.resetMs)}`;
+export function rateLimitHeader(name: string, remaining: number, resetMs: number): string {
+  return `"${name}";r=${remaining};t=${seconds(resetMs)}`;
 }
 
 /** `Retry-After` as delay-seconds: whole seconds, at least 1. */

@@ -1,12 +1,12 @@
 import { invalidArgument } from '@portcullis/core';
-import { evaluate, type Outcome, type RuleState } from '../internal/algorithms.ts';
+import { evaluate, type Outcome, type RuleState, type Step } from '../internal/algorithms.ts';
 import { DEFAULTS } from '../options.ts';
-import type { RateLimitStore, StoreRequest } from './RateLimitStore.ts';
+import type { RateLimitStore, StoreRequest, StoreRule } from './RateLimitStore.ts';
 
 /** Options of {@link MemoryRateLimitStore}. */
 export interface MemoryRateLimitStoreOptions {
   /**
-   * Most keys held at once (one per rule and caller key). Past it, the least recently used key is
+   * Most keys held at once (one per rule and caller key). Past it, expired keys and then the oldest keys are
    * forgotten, so a flood of distinct keys costs bounded memory (a forgotten caller starts afresh).
    * Default: 100000 (`DEFAULTS.localMaxKeys`).
    */
@@ -20,7 +20,7 @@ interface Entry {
 
 /**
  * Rate-limit state in this process's memory: exact for one process, nothing shared. Uses the
- * limiter's clock. Bounded by `maxKeys` (least recently used keys are forgotten first); expired
+ * limiter's clock. Bounded by `maxKeys` (expired keys, then the oldest, are forgotten first); expired
  * entries are dropped when touched and when the store is full.
  *
  * @example
@@ -50,29 +50,40 @@ export class MemoryRateLimitStore implements RateLimitStore {
 
   decide(request: StoreRequest): readonly Outcome[] {
     const { rules, now } = request;
-    const steps = rules.map((rule) => {
-      const entry = this.#entries.get(rule.key);
+    const n = rules.length;
+    const entries = this.#entries;
+    const steps: Step[] = new Array(n);
+    const found: (Entry | undefined)[] = new Array(n);
+    let refused = false;
+    for (let i = 0; i < n; i++) {
+      const rule = rules[i] as StoreRule;
+      const entry = entries.get(rule.key);
+      found[i] = entry;
       const state = entry === undefined || entry.expiresAt <= now ? undefined : entry.state;
-      return evaluate(rule, state, now);
-    });
-    const refused = steps.some((s, i) => !s.outcome.allowed && rules[i]?.enforced);
-    if (!refused) {
-      for (let i = 0; i < steps.length; i++) {
-        const step = steps[i];
-        const rule = rules[i];
-        if (step === undefined || rule === undefined || !step.outcome.allowed) continue;
-        // Delete then set: the Map's order becomes least-recently-used first.
-        this.#entries.delete(rule.key);
-        this.#entries.set(rule.key, { state: step.next, expiresAt: now + step.ttlMs });
-      }
-      this.#evict(now);
+      const step = evaluate(rule, state, now);
+      steps[i] = step;
+      if (!step.outcome.allowed && rule.enforced) refused = true;
     }
-    return steps.map((s) => s.outcome);
+    const outcomes: Outcome[] = new Array(n);
+    for (let i = 0; i < n; i++) {
+      const step = steps[i] as Step;
+      outcomes[i] = step.outcome;
+      if (refused || !step.outcome.allowed) continue;
+      const entry = found[i];
+      if (entry === undefined) {
+        entries.set((rules[i] as StoreRule).key, { state: step.next, expiresAt: now + step.ttlMs });
+      } else {
+        // Updated in place: the Map keeps first-insertion order, so eviction is oldest first.
+        entry.state = step.next;
+        entry.expiresAt = now + step.ttlMs;
+      }
+    }
+    if (entries.size > this.#maxKeys) this.#evict(now);
+    return outcomes;
   }
 
   #evict(now: number): void {
-    if (this.#entries.size <= this.#maxKeys) return;
-    // Expired entries go first; then the least recently used, until the store fits.
+    // Expired entries go first; then the oldest keys, until the store fits.
     for (const [key, entry] of this.#entries) {
       if (entry.expiresAt <= now) this.#entries.delete(key);
     }

@@ -112,6 +112,9 @@ export class RedisRateLimitStore implements RateLimitStore {
       args.push(r.enforced ? '1' : '0');
     }
     const tail = [String(keys.length), ...keys, ...args];
+    // When the limiter gives up waiting, a command still queued in the client (one with an
+    // offline queue, while reconnecting) is withdrawn, so it cannot count the request later on
+    // top of the fallback's decision. One already sent may still be counted by the server.
     const options = signal === undefined ? undefined : { abortSignal: signal };
     let reply: unknown;
     try {
