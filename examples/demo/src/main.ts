@@ -2,6 +2,7 @@
 // 127.0.0.1 and stop when it ends). Run it with `./scripts/demo.sh` from the repository root.
 import { coreScene } from './scenes/core.ts';
 import { oauthScene } from './scenes/oauth.ts';
+import { ratelimitScene } from './scenes/ratelimit.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
 
 type Scene = [title: string, run: (say: (line: string) => void) => Promise<void>];
@@ -10,6 +11,7 @@ const scenes: Scene[] = [
   ['@portcullis/core: secrets, errors, stores', coreScene],
   ['@portcullis/webhooks: signed, verified, forgeries and replays refused', webhooksScene],
   ['@portcullis/oauth: many calls, one token request; inbound tokens verified', oauthScene],
+  ['@portcullis/ratelimit: a request flood held at the limit, headers and all', ratelimitScene],
 ];
 
 const say = (line: string): void => {
