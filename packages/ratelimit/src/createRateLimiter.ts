@@ -79,7 +79,13 @@ class ComposedDecision implements Decision {
     degraded: false | Degraded,
     policy: string,
   ) {
-    const { index, allowed } = decidingIndex(meta, outcomes);
+    let index = 0;
+    let allowed: boolean;
+    if (meta.length === 1) {
+      allowed = (outcomes[0] as Outcome).allowed || (meta[0] as ResolvedRule).mode !== 'live';
+    } else {
+      ({ index, allowed } = decidingIndex(meta, outcomes));
+    }
     const rule = meta[index] as ResolvedRule;
     const out = outcomes[index] as Outcome;
     this.allowed = allowed;

@@ -52,6 +52,7 @@ export class MemoryRateLimitStore implements RateLimitStore {
     const { rules, now } = request;
     const n = rules.length;
     const entries = this.#entries;
+    if (n === 1) return [this.#one(rules[0] as StoreRule, now)];
     const steps: Step[] = new Array(n);
     const found: (Entry | undefined)[] = new Array(n);
     let refused = false;
@@ -80,6 +81,24 @@ export class MemoryRateLimitStore implements RateLimitStore {
     }
     if (entries.size > this.#maxKeys) this.#evict(now);
     return outcomes;
+  }
+
+  /** The common case, one rule: no intermediate arrays. */
+  #one(rule: StoreRule, now: number): Outcome {
+    const entries = this.#entries;
+    const entry = entries.get(rule.key);
+    const state = entry === undefined || entry.expiresAt <= now ? undefined : entry.state;
+    const step = evaluate(rule, state, now);
+    if (step.outcome.allowed) {
+      if (entry === undefined) {
+        entries.set(rule.key, { state: step.next, expiresAt: now + step.ttlMs });
+        if (entries.size > this.#maxKeys) this.#evict(now);
+      } else {
+        entry.state = step.next;
+        entry.expiresAt = now + step.ttlMs;
+      }
+    }
+    return step.outcome;
   }
 
   #evict(now: number): void {
