@@ -7,6 +7,7 @@ import { inboundScene } from './scenes/inbound.ts';
 import { oauthScene } from './scenes/oauth.ts';
 import { resilienceScene } from './scenes/resilience.ts';
 import { secretsScene } from './scenes/secrets.ts';
+import { ratelimitScene } from './scenes/ratelimit.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
 
 type Scene = [title: string, run: (say: (line: string) => void) => Promise<void>];
@@ -26,6 +27,7 @@ const scenes: Scene[] = [
   ['@portcullis/boundary: a CSV upload with XSS and formula payloads; hostile JSON', boundaryScene],
   ['@portcullis/egress: an outbound webhook aimed at the cloud metadata address', egressScene],
   ['@portcullis/secrets: a webhook secret rotated while deliveries keep verifying', secretsScene],
+  ['@portcullis/ratelimit: a request flood held at the limit, headers and all', ratelimitScene],
 ];
 
 const say = (line: string): void => {
