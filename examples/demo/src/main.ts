@@ -5,9 +5,9 @@ import { coreScene } from './scenes/core.ts';
 import { egressScene } from './scenes/egress.ts';
 import { inboundScene } from './scenes/inbound.ts';
 import { oauthScene } from './scenes/oauth.ts';
+import { ratelimitScene } from './scenes/ratelimit.ts';
 import { resilienceScene } from './scenes/resilience.ts';
 import { secretsScene } from './scenes/secrets.ts';
-import { ratelimitScene } from './scenes/ratelimit.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
 
 type Scene = [title: string, run: (say: (line: string) => void) => Promise<void>];
