@@ -32,6 +32,9 @@ export function waitForSlot<R>(
   });
 }
 
+/** Timers may fire a little before the clock reaches their time; this much wait is always taken. */
+const TIMER_SLACK_MS = 5;
+
 /**
  * Waits for a rate-limit token when `maxWaitMs` and the deadline allow; otherwise throws what
  * `refuse(retryAt)` returns.
@@ -46,7 +49,9 @@ export async function waitForToken<R>(
 ): Promise<void> {
   for (let waited = 0, wait = firstWait; wait > 0; wait = limiter.take()) {
     const now = plan.clock.now();
-    if (waited + wait > maxWaitMs || now + wait >= plan.deadline) throw refuse(now + wait);
+    // A wait within timer granularity (a sleep woke a few ms early) is waited, not refused.
+    const allowed = Math.max(maxWaitMs, TIMER_SLACK_MS);
+    if (waited + wait > allowed || now + wait >= plan.deadline) throw refuse(now + wait);
     await plan.clock.sleep(wait, total);
     waited += wait;
   }
