@@ -6,6 +6,7 @@ export {
   type PortcullisErrorJSON,
   type PortcullisErrorOptions,
 } from './errors/PortcullisError.ts';
+export { type SafeCause, type SafeCauseFields, safeCause } from './errors/safeCause.ts';
 export {
   type OptionRules,
   type Rule,

@@ -16,9 +16,9 @@ import {
   type SecretVersionInfo,
   type WritableSecretProvider,
 } from '@portcullis/secrets';
+import { type AttemptPolicy, attempt } from '@portcullis/secrets/provider-kit';
 import { awsErrorToSecretsError } from './awsErrorToSecretsError.ts';
 import { awsClientRequestToken } from './clientRequestToken.ts';
-import { type AttemptPolicy, attempt } from './internal/attempts.ts';
 import { newestFirst } from './internal/order.ts';
 import { type AwsSecretsManagerProviderOptions, resolveAwsOptions } from './options.ts';
 import { fromAwsStages, toAwsStage } from './stages.ts';

@@ -1,6 +1,5 @@
-import { parseRetryAfter } from '@portcullis/core';
+import { parseRetryAfter, safeCause } from '@portcullis/core';
 import { SecretsError, type SecretsErrorCode } from '@portcullis/secrets';
-import { safeCause } from './internal/safeCause.ts';
 
 /** Where an AWS error happened, for the message and the scrubbing of the cause. */
 export interface AwsErrorContext {

@@ -10,8 +10,8 @@ import {
   type SecretVersionInfo,
   type WritableSecretProvider,
 } from '@portcullis/secrets';
+import { type AttemptPolicy, attempt } from '@portcullis/secrets/provider-kit';
 import { azureErrorToSecretsError } from './azureErrorToSecretsError.ts';
-import { type AttemptPolicy, attempt } from './internal/attempts.ts';
 import {
   holderOf,
   newestUntagged,

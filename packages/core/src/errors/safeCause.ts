@@ -31,6 +31,17 @@ function scrub(text: string, sensitive: readonly string[] | undefined): string {
  * A new `Error` with the vendor error's name, status, request id and its message with any sent
  * value removed; no request, response, headers, body or nested cause of the original. The stack
  * is this module's, not the SDK's (whose frames are not secret but whose message could be).
+ * Provider packages put it as the `cause` of their typed errors, so `util.inspect` of the error
+ * shows what an operator needs and nothing the request carried.
+ *
+ * @example
+ * ```ts
+ * import { safeCause } from '@portcullis/core';
+ *
+ * const sdkError = Object.assign(new Error('bad value s3cr3t'), { $response: { body: 's3cr3t' } });
+ * const cause = safeCause(sdkError, { name: 'ValidationException', status: 400, sensitive: ['s3cr3t'] });
+ * cause.message; // 'bad value [REDACTED]'; no $response
+ * ```
  */
 export function safeCause(original: unknown, fields: SafeCauseFields): SafeCause {
   const raw =

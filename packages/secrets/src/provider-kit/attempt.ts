@@ -1,5 +1,5 @@
 import { boundedCall, type Clock, exponentialBackoffMs } from '@portcullis/core';
-import { isSecretsError, SecretsError } from '@portcullis/secrets';
+import { isSecretsError, SecretsError } from '../errors/SecretsError.ts';
 
 /** How every call to the service is bounded and retried (resolved options). */
 export interface AttemptPolicy {
