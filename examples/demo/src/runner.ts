@@ -79,23 +79,50 @@ export async function runScenes(scenes: readonly Scene[], options: RunOptions): 
 }
 
 const HEAD = ['', 'scenario', 'what happened', 'stopped by'] as const;
+/** Widest a column gets before its text wraps onto the next line (mark, scenario, happened, stopped by). */
+const MAX_WIDTH = [1, 44, 64, 44] as const;
 
-/** The plain, aligned table: mark │ scenario │ what happened │ stopped by. Colour only when asked. */
+/** `text` broken at spaces into lines of at most `width` characters (a longer word stays whole). */
+function wrap(text: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of text.split(' ')) {
+    if (line !== '' && line.length + 1 + word.length > width) {
+      lines.push(line);
+      line = word;
+    } else line = line === '' ? word : `${line} ${word}`;
+  }
+  lines.push(line);
+  return lines;
+}
+
+/**
+ * The plain, aligned table: mark, scenario, what happened, stopped by; long cells wrap within
+ * their column. ANSI colour (green held, red not) only when `colour` is true.
+ */
 export function formatTable(rows: readonly Row[], colour: boolean): string {
-  const cells = rows.map((r) => [r.held ? '✓' : '✗', r.scenario, r.happened, r.stoppedBy]);
-  const widths = HEAD.map((h, i) => Math.max(h.length, ...cells.map((c) => (c[i] ?? '').length)));
+  const cells = rows.map((r) =>
+    [r.held ? '✓' : '✗', r.scenario, r.happened, r.stoppedBy].map((v, i) =>
+      wrap(v, MAX_WIDTH[i] ?? 40),
+    ),
+  );
+  const widths = HEAD.map((h, i) =>
+    Math.max(h.length, ...cells.flatMap((c) => (c[i] ?? []).map((l) => l.length))),
+  );
   const line = (c: readonly string[]): string =>
     c
-      .map((v, i) => (i === c.length - 1 ? v : v.padEnd(widths[i] ?? 0)))
+      .map((v, i) => v.padEnd(widths[i] ?? 0))
       .join('  ')
       .trimEnd();
   const paint = (text: string, held: boolean): string =>
     colour ? `\x1b[${held ? 32 : 31}m${text}\x1b[0m` : text;
-  return [
-    line(HEAD),
-    line(widths.map((w) => '─'.repeat(w))),
-    ...cells.map((c, i) => paint(line(c), rows[i]?.held ?? false)),
-  ].join('\n');
+  const body = cells.flatMap((c, i) => {
+    const height = Math.max(...c.map((lines) => lines.length));
+    return Array.from({ length: height }, (_, k) =>
+      paint(line(c.map((lines) => lines[k] ?? '')), rows[i]?.held ?? false),
+    );
+  });
+  return [line(HEAD), line(widths.map((w) => '─'.repeat(w))), ...body].join('\n');
 }
 
 /** `"N attacks/failures played, N held"`. */

@@ -11,9 +11,14 @@ export interface LoopbackServer {
   close(): Promise<void>;
 }
 
-/** Starts `handler` on a free 127.0.0.1 port. */
+/** Starts `handler` on a free 127.0.0.1 port; a handler that throws answers a bare 500. */
 export async function serve(handler: RequestListener): Promise<LoopbackServer> {
-  const server = createServer(handler);
+  const server = createServer((req, res) => {
+    Promise.resolve(handler(req, res)).catch(() => {
+      if (res.headersSent) res.destroy();
+      else res.writeHead(500).end();
+    });
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());

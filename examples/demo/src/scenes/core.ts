@@ -28,7 +28,7 @@ export const coreScene: Scene = {
     say(`a typed error as the caller sees it: ${shown[0]}`);
     record({
       scenario: 'a secret in an error sent to the caller',
-      happened: `caller sees ${error.code} (HTTP ${error.status}); matched by code: ${isPortcullisError(error, 'ERR_DEMO_REFUSED')}`,
+      happened: `caller sees ${error.code} (HTTP ${error.status}) and a safe message; the cause naming the key stays out`,
       stoppedBy: '@portcullis/core PortcullisError',
       held: shown.every((s) => !s.includes(SECRET)) && isPortcullisError(error, 'ERR_DEMO_REFUSED'),
     });
