@@ -3,6 +3,7 @@
 // replica processes), then prints scenario → what happened → stopped by. It exits non-zero if any
 // attack got through or a scene failed. Run it with `./scripts/demo.sh`; `--help` for the flags.
 import { parseArgs } from 'node:util';
+import { stopPeers } from './peers/processes.ts';
 import { formatTable, type Row, runScenes, summary } from './runner.ts';
 import type { Scene } from './scene.ts';
 import { boundaryScene } from './scenes/boundary.ts';
@@ -15,7 +16,6 @@ import { paymentsScene } from './scenes/payments.ts';
 import { ratelimitScene } from './scenes/ratelimit.ts';
 import { secretsScene } from './scenes/secrets.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
-import { stopPeers } from './peers/processes.ts';
 
 /** Every scene, in the order played. One line each: add yours here. */
 export const scenes: readonly Scene[] = [

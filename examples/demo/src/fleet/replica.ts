@@ -37,7 +37,7 @@ const server = createServer(async (req, res) => {
     }
   } catch (error) {
     if (isWebhookError(error)) {
-      res.writeHead(error.status, { 'content-type': 'application/json' });
+      res.writeHead(error.status ?? 400, { 'content-type': 'application/json' });
       res.end(JSON.stringify({ code: error.code }));
       return;
     }

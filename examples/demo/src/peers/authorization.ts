@@ -40,7 +40,7 @@ export async function startProtectedApi(
     try {
       claims = await verifier.verify(req.headers.authorization);
     } catch (error) {
-      const status = isOAuthError(error) ? error.status : 500;
+      const status = isOAuthError(error) ? (error.status ?? 401) : 500;
       const headers: Record<string, string> = { 'content-type': 'application/json' };
       if (isOAuthError(error) && 'wwwAuthenticate' in error)
         headers['www-authenticate'] = String(error.wwwAuthenticate);

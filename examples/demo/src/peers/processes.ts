@@ -1,7 +1,7 @@
 // What the demo starts, it stops: every child process and server is registered here, stopped by
 // the scene that started it and, whatever happened (a throw, a timeout), by `stopPeers()` at the
 // end of the run. Child processes are also killed when the demo process exits.
-import { type ChildProcess, spawn, type SpawnOptions } from 'node:child_process';
+import { type ChildProcess, type SpawnOptions, spawn } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 
 type Stop = () => Promise<void> | void;

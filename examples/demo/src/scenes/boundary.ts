@@ -71,7 +71,9 @@ export const boundaryScene: Scene = {
       stoppedBy: `${STOPPED_BY} sanitize.text`,
       held: !carol.includes('\u202E'),
     });
-    const exported = exportCsv([{ account: 'ops', email: 'ops@example.com', name: '=1+1', note: '-2+3' }]);
+    const exported = exportCsv([
+      { account: 'ops', email: 'ops@example.com', name: '=1+1', note: '-2+3' },
+    ]);
     const line = exported.trim().split('\n').at(-1) ?? '';
     record({
       scenario: 'formula written into an exported CSV',
@@ -81,10 +83,26 @@ export const boundaryScene: Scene = {
     });
 
     for (const [scenario, body, code] of [
-      ['prototype pollution in JSON', '{"__proto__":{"isAdmin":true}}', 'ERR_BOUNDARY_FORBIDDEN_KEY'],
-      ['duplicate JSON key (parser differential)', '{"amount":1,"amount":1000000}', 'ERR_BOUNDARY_DUPLICATE_KEY'],
-      ['JSON nested 100 000 levels deep', `${'['.repeat(100_000)}${']'.repeat(100_000)}`, 'ERR_BOUNDARY_TOO_DEEP'],
-      ['a JSON id that JSON.parse would round', '{"id":9007199254740993}', 'ERR_BOUNDARY_UNSAFE_INTEGER'],
+      [
+        'prototype pollution in JSON',
+        '{"__proto__":{"isAdmin":true}}',
+        'ERR_BOUNDARY_FORBIDDEN_KEY',
+      ],
+      [
+        'duplicate JSON key (parser differential)',
+        '{"amount":1,"amount":1000000}',
+        'ERR_BOUNDARY_DUPLICATE_KEY',
+      ],
+      [
+        'JSON nested 100 000 levels deep',
+        `${'['.repeat(100_000)}${']'.repeat(100_000)}`,
+        'ERR_BOUNDARY_TOO_DEEP',
+      ],
+      [
+        'a JSON id that JSON.parse would round',
+        '{"id":9007199254740993}',
+        'ERR_BOUNDARY_UNSAFE_INTEGER',
+      ],
     ] as const) {
       let happened = 'accepted';
       let held = false;

@@ -28,7 +28,10 @@ export const egressScene: Scene = {
     });
     const attempt = async (url: string): Promise<{ refused: boolean; text: string }> => {
       try {
-        const response = await webhookFetch(url, { method: 'POST', body: '{"type":"invoice.paid"}' });
+        const response = await webhookFetch(url, {
+          method: 'POST',
+          body: '{"type":"invoice.paid"}',
+        });
         await response.body?.cancel();
         return { refused: false, text: `delivered (${response.status})` };
       } catch (error) {

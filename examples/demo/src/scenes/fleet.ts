@@ -12,11 +12,17 @@ import type { Scene } from '../scene.ts';
 const REPLICA = fileURLToPath(new URL('../fleet/replica.ts', import.meta.url));
 
 /** Starts one replica process and waits (at most 10 s) for the URL it prints. */
-async function startReplica(env: Record<string, string>): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
-  const { child, stop } = spawnPeer(process.execPath, ['--conditions=@portcullis/source', REPLICA], {
-    stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, ...env },
-  });
+async function startReplica(
+  env: Record<string, string>,
+): Promise<{ url: string; pid: number; stop: () => Promise<void> }> {
+  const { child, stop } = spawnPeer(
+    process.execPath,
+    ['--conditions=@portcullis/source', REPLICA],
+    {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
+    },
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr += d.toString();
@@ -24,7 +30,10 @@ async function startReplica(env: Record<string, string>): Promise<{ url: string;
   const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
   try {
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('a replica did not start within 10 s')), 10_000);
+      const timer = setTimeout(
+        () => reject(new Error('a replica did not start within 10 s')),
+        10_000,
+      );
       lines.once('line', (line) => {
         clearTimeout(timer);
         resolve((JSON.parse(line) as { url: string }).url);
@@ -59,7 +68,9 @@ export const fleetScene: Scene = {
       const headers = await createSigner({ secrets: secret }).sign({ body });
       const deliver = async (url: string) => {
         const r = await fetch(`${url}/webhooks`, { method: 'POST', headers, body });
-        return r.status < 300 ? String(r.status) : `${r.status} ${((await r.json()) as { code: string }).code}`;
+        return r.status < 300
+          ? String(r.status)
+          : `${r.status} ${((await r.json()) as { code: string }).code}`;
       };
       say(`genuine delivery to replica A → ${await deliver(a.url)}`);
       const replay = await deliver(b.url);
@@ -80,7 +91,10 @@ export const fleetScene: Scene = {
         scenario: 'request flood spread over two replicas',
         happened: `30 requests, alternating A/B → ${allowed} × 200, ${refused.length} × 429 (one limit of 10 for the fleet)`,
         stoppedBy: '@portcullis/ratelimit (Redis store)',
-        held: allowed === 10 && refused.length === 20 && refused.every((r) => r.headers.has('retry-after')),
+        held:
+          allowed === 10 &&
+          refused.length === 20 &&
+          refused.every((r) => r.headers.has('retry-after')),
       });
     } finally {
       await Promise.all(replicas.map((r) => r.stop()));

@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createApiKeys, isApiKeyError, MemoryKeyRepository } from '@portcullis/apikeys';
+import { createApiKeys, MemoryKeyRepository } from '@portcullis/apikeys';
 import { createAuditLog, JsonlSink, verifyAuditChain } from '@portcullis/audit';
 import { defineBoundary, sanitize, toProblemDetails } from '@portcullis/boundary';
 import { isPortcullisError, reveal } from '@portcullis/core';
@@ -60,34 +60,71 @@ export const inboundScene: Scene = {
         if (url.pathname === '/orders' && write) {
           const order = NewOrder.parseJson(await readBody(req));
           orders.push(order);
-          audit.record({ actor, action: 'orders.create', target: 'orders', count: 1, outcome: 'success' });
+          audit.record({
+            actor,
+            action: 'orders.create',
+            target: 'orders',
+            count: 1,
+            outcome: 'success',
+          });
           res.writeHead(201, { 'content-type': 'application/json' }).end(`{"id":${orders.length}}`);
         } else if (url.pathname === '/orders') {
           // A sort column cannot be a bound parameter: it is checked as an identifier instead.
           const sort = sanitize.identifier(url.searchParams.get('sort') ?? 'created_at');
-          audit.record({ actor, action: 'orders.list', target: 'orders', count: orders.length, outcome: 'success' });
-          res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ sort, orders }));
+          audit.record({
+            actor,
+            action: 'orders.list',
+            target: 'orders',
+            count: orders.length,
+            outcome: 'success',
+          });
+          res
+            .writeHead(200, { 'content-type': 'application/json' })
+            .end(JSON.stringify({ sort, orders }));
         } else res.writeHead(404).end('{}');
       } catch (error) {
         const status = isPortcullisError(error) ? (error.status ?? 400) : 500;
         const code = isPortcullisError(error) ? error.code : 'ERR_INTERNAL';
-        audit.record({ actor, action: write ? 'orders.create' : 'orders.list', outcome: status === 500 ? 'failure' : 'denied' });
-        const body = isPortcullisError(error) && code.startsWith('ERR_BOUNDARY') ? toProblemDetails(error) : { code };
-        res.writeHead(status, { 'content-type': 'application/problem+json' }).end(JSON.stringify(body));
+        audit.record({
+          actor,
+          action: write ? 'orders.create' : 'orders.list',
+          outcome: status === 500 ? 'failure' : 'denied',
+        });
+        const body =
+          isPortcullisError(error) && code.startsWith('ERR_BOUNDARY')
+            ? toProblemDetails(error)
+            : { code };
+        res
+          .writeHead(status, { 'content-type': 'application/problem+json' })
+          .end(JSON.stringify(body));
       }
     });
     try {
-      const issued = await keys.issue({ owner: 'acme', name: 'orders sync', scopes: ['orders:read', 'orders:write'] });
+      const issued = await keys.issue({
+        owner: 'acme',
+        name: 'orders sync',
+        scopes: ['orders:read', 'orders:write'],
+      });
       const key = reveal(issued.key);
-      const readOnly = await keys.issue({ owner: 'acme', name: 'reporting', scopes: ['orders:read'] });
-      say(`partner API at ${api.url}; key ${key.slice(0, 12)}… issued to acme (stored: id + HMAC only)`);
+      const readOnly = await keys.issue({
+        owner: 'acme',
+        name: 'reporting',
+        scopes: ['orders:read'],
+      });
+      say(
+        `partner API at ${api.url}; key ${key.slice(0, 12)}… issued to acme (stored: id + HMAC only)`,
+      );
       const call = (k: string, path: string, body?: unknown) =>
         fetch(`${api.url}${path}`, {
           method: body === undefined ? 'GET' : 'POST',
           headers: { authorization: `Bearer ${k}`, 'content-type': 'application/json' },
           ...(body === undefined ? {} : { body: JSON.stringify(body) }),
         });
-      const genuine = await call(key, '/orders', { sku: 'SKU-1042', quantity: 2, customer: { name: 'Ada' } });
+      const genuine = await call(key, '/orders', {
+        sku: 'SKU-1042',
+        quantity: 2,
+        customer: { name: 'Ada' },
+      });
       await genuine.body?.cancel();
       say(`a genuine order from acme → ${genuine.status}`);
 
@@ -96,7 +133,9 @@ export const inboundScene: Scene = {
         pepper: 'another-pepper-of-at-least-32-bytes!!',
         repository: new MemoryKeyRepository(),
       });
-      const unknown = await describe(await call(reveal((await stranger.issue({ owner: 'x' })).key), '/orders'));
+      const unknown = await describe(
+        await call(reveal((await stranger.issue({ owner: 'x' })).key), '/orders'),
+      );
       record({
         scenario: 'unknown API key',
         happened: `a well-formed key we never issued → ${unknown}`,
@@ -111,7 +150,13 @@ export const inboundScene: Scene = {
         stoppedBy: '@portcullis/apikeys',
         held: mistyped.startsWith('401'),
       });
-      const scoped = await describe(await call(reveal(readOnly.key), '/orders', { sku: 'SKU-1', quantity: 1, customer: { name: 'x' } }));
+      const scoped = await describe(
+        await call(reveal(readOnly.key), '/orders', {
+          sku: 'SKU-1',
+          quantity: 1,
+          customer: { name: 'x' },
+        }),
+      );
       record({
         scenario: 'API key used beyond its scopes',
         happened: `a read-only key places an order → ${scoped}`,
@@ -120,7 +165,11 @@ export const inboundScene: Scene = {
       });
 
       const sqlBody = await describe(
-        await call(key, '/orders', { sku: "SKU-1'; DROP TABLE orders;--", quantity: 1, customer: { name: 'Eve' } }),
+        await call(key, '/orders', {
+          sku: "SKU-1'; DROP TABLE orders;--",
+          quantity: 1,
+          customer: { name: 'Eve' },
+        }),
       );
       record({
         scenario: "SQL injection in a partner's request body",
@@ -128,7 +177,9 @@ export const inboundScene: Scene = {
         stoppedBy: '@portcullis/boundary schema',
         held: sqlBody === '422 ERR_BOUNDARY_SCHEMA_MISMATCH',
       });
-      const sqlSort = await describe(await call(key, `/orders?sort=${encodeURIComponent('created_at; DROP TABLE orders--')}`));
+      const sqlSort = await describe(
+        await call(key, `/orders?sort=${encodeURIComponent('created_at; DROP TABLE orders--')}`),
+      );
       record({
         scenario: "SQL injection in a partner's sort column",
         happened: `?sort=created_at; DROP TABLE orders-- → ${sqlSort}`,
@@ -136,7 +187,11 @@ export const inboundScene: Scene = {
         held: sqlSort === '422 ERR_BOUNDARY_INVALID_IDENTIFIER',
       });
       const xss = '<img src=x onerror=alert(document.cookie)>';
-      const stored = await call(key, '/orders', { sku: 'SKU-7', quantity: 1, customer: { name: xss } });
+      const stored = await call(key, '/orders', {
+        sku: 'SKU-7',
+        quantity: 1,
+        customer: { name: xss },
+      });
       await stored.body?.cancel();
       const shown = `<td>${sanitize.html(orders.at(-1)?.customer.name ?? '')}</td>`;
       say(`the back office shows that customer as ${shown}`);
@@ -158,7 +213,12 @@ export const inboundScene: Scene = {
 
       let secretRefused = false;
       try {
-        audit.record({ actor: issued.id, action: 'debug', outcome: 'success', attributes: { note: `Bearer ${key}` } });
+        audit.record({
+          actor: issued.id,
+          action: 'debug',
+          outcome: 'success',
+          attributes: { note: `Bearer ${key}` },
+        });
       } catch {
         secretRefused = true;
       }

@@ -31,7 +31,8 @@ export const oauthScene: Scene = {
       allowInsecureHttp: true, // the demo's loopback server only
       clock,
       fetch: (input, init) => {
-        if (String(input instanceof Request ? input.url : input).startsWith(as.issuer)) tokenFetches++;
+        if (String(input instanceof Request ? input.url : input).startsWith(as.issuer))
+          tokenFetches++;
         return fetch(input, init);
       },
     });
@@ -68,7 +69,9 @@ export const oauthScene: Scene = {
       say(`the token as a log line sees it: ${token.value} (fingerprint ${token.fingerprint})`);
       await as.close();
       const before = tokenFetches;
-      say('authorization server stopped; the client jumps 4 min 10 s ahead, into its refresh window');
+      say(
+        'authorization server stopped; the client jumps 4 min 10 s ahead, into its refresh window',
+      );
       clock.advance(250_000);
       const during = await calls(50);
       const still = await tokens.getToken();

@@ -29,7 +29,9 @@ export const paymentsScene: Scene = {
       req.resume();
       const key = String(req.headers['idempotency-key'] ?? '');
       const json = (status: number, body: object, headers: Record<string, string> = {}) =>
-        res.writeHead(status, { 'content-type': 'application/json', ...headers }).end(JSON.stringify(body));
+        res
+          .writeHead(status, { 'content-type': 'application/json', ...headers })
+          .end(JSON.stringify(body));
       if (mode === 'down' || (mode === 'flaky' && requests % 3 === 0))
         return json(503, { error: 'unavailable' });
       if (mode === 'throttle-once') {

@@ -33,8 +33,12 @@ export const ratelimitScene: Scene = {
       const last = ok.at(-1);
       const first = refused[0];
       const problem = (await first?.json()) as { code: string } | undefined;
-      say(`last allowed:  RateLimit-Policy: ${last?.headers.get('ratelimit-policy')}, RateLimit: ${last?.headers.get('ratelimit')}`);
-      say(`first refused: Retry-After: ${first?.headers.get('retry-after')}, RateLimit: ${first?.headers.get('ratelimit')}, ${problem?.code}`);
+      say(
+        `last allowed:  RateLimit-Policy: ${last?.headers.get('ratelimit-policy')}, RateLimit: ${last?.headers.get('ratelimit')}`,
+      );
+      say(
+        `first refused: Retry-After: ${first?.headers.get('retry-after')}, RateLimit: ${first?.headers.get('ratelimit')}, ${problem?.code}`,
+      );
       await Promise.all(flood.map((r) => (r.bodyUsed ? undefined : r.body?.cancel())));
       const headersRight =
         flood.every((r) => r.headers.get('ratelimit-policy') === '"partner";q=10;w=1') &&

@@ -9,7 +9,9 @@ export const secretsScene: Scene = {
   title: '@portcullis/secrets: a webhook secret rotated while deliveries keep verifying',
   async run({ say, record }) {
     const run = await runRotation({ seconds: 60, rotateAtSecond: 10, graceSec: 30 });
-    say('one delivery a (simulated) second; sender and receiver each read the secret through a cache');
+    say(
+      'one delivery a (simulated) second; sender and receiver each read the secret through a cache',
+    );
     let phase = '';
     for (const d of run.deliveries) {
       const now = `sender signs with ${d.senderSecrets} secret(s) → receiver matched "${d.matched ?? 'nothing'}"`;

@@ -24,7 +24,7 @@ async function answer(res: ServerResponse, work: () => Promise<void>): Promise<v
     await work();
     res.writeHead(204).end();
   } catch (error) {
-    const status = isWebhookError(error) ? error.status : 500;
+    const status = isWebhookError(error) ? (error.status ?? 400) : 500;
     const code = isWebhookError(error) ? error.code : 'ERR_INTERNAL';
     res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify({ code }));
   }
@@ -39,7 +39,8 @@ async function describe(response: Response): Promise<string> {
 
 export const webhooksScene: Scene = {
   name: 'webhooks',
-  title: '@portcullis/webhooks: forged, replayed and stale webhooks refused; a parsed body diagnosed',
+  title:
+    '@portcullis/webhooks: forged, replayed and stale webhooks refused; a parsed body diagnosed',
   async run({ say, record }) {
     const standardSecret = generateSecret();
     const stripeSecret = generateStripeLike();
@@ -47,7 +48,8 @@ export const webhooksScene: Scene = {
     const standard = createVerifier({ secrets: standardSecret, store });
     const stripe = createVerifier({ scheme: schemes.stripe, secrets: stripeSecret, store });
     const routes: Record<string, (req: IncomingMessage) => Promise<void>> = {
-      '/webhooks/standard': async (req) => void (await standard.verify(await readIncomingMessage(req))),
+      '/webhooks/standard': async (req) =>
+        void (await standard.verify(await readIncomingMessage(req))),
       '/webhooks/stripe': async (req) => void (await stripe.verify(await readIncomingMessage(req))),
       // The bug: a JSON body parser ran first, so the verifier gets an object, not the bytes sent.
       '/webhooks/parsed': async (req) => {
@@ -69,7 +71,9 @@ export const webhooksScene: Scene = {
 
       const signer = createSigner({ secrets: standardSecret });
       const headers = await signer.sign({ body });
-      say(`genuine Standard Webhooks delivery → ${await post('/webhooks/standard', headers, body)}`);
+      say(
+        `genuine Standard Webhooks delivery → ${await post('/webhooks/standard', headers, body)}`,
+      );
       const forged = await post('/webhooks/standard', headers, body.replace('4200', '1'));
       record({
         scenario: 'forged payment webhook (Standard Webhooks)',
@@ -95,10 +99,18 @@ export const webhooksScene: Scene = {
 
       const stripeBody = JSON.stringify({ id: 'evt_1', type: 'payment_intent.succeeded' });
       const stripeSigner = createSigner({ scheme: schemes.stripe, secrets: stripeSecret });
-      const genuine = await post('/webhooks/stripe', await stripeSigner.sign({ body: stripeBody }), stripeBody);
+      const genuine = await post(
+        '/webhooks/stripe',
+        await stripeSigner.sign({ body: stripeBody }),
+        stripeBody,
+      );
       say(`genuine Stripe delivery → ${genuine}`);
       const attacker = createSigner({ scheme: schemes.stripe, secrets: generateStripeLike() });
-      const forgedStripe = await post('/webhooks/stripe', await attacker.sign({ body: stripeBody }), stripeBody);
+      const forgedStripe = await post(
+        '/webhooks/stripe',
+        await attacker.sign({ body: stripeBody }),
+        stripeBody,
+      );
       record({
         scenario: "forged payment webhook (Stripe's scheme)",
         happened: `Stripe-Signature made with a guessed secret → ${forgedStripe}`,
@@ -118,7 +130,8 @@ export const webhooksScene: Scene = {
         scenario: 'body parser ran before verification',
         happened: `genuine delivery → ${parsedAnswer}; explain() names the ${diagnosis.failedCheck} check: a body parser ran first`,
         stoppedBy: `${STOPPED_BY} explain()`,
-        held: diagnosis.failedCheck === 'body' && /body parser/.test(diagnosis.likelyCauses[0] ?? ''),
+        held:
+          diagnosis.failedCheck === 'body' && /body parser/.test(diagnosis.likelyCauses[0] ?? ''),
       });
     } finally {
       await receiver.close();
