@@ -5,6 +5,8 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
+import { serve } from '../../examples/demo/src/peers/http.ts';
+import { spawnPeer } from '../../examples/demo/src/peers/processes.ts';
 import { formatTable, runScenes, summary } from '../../examples/demo/src/runner.ts';
 import type { Scene } from '../../examples/demo/src/scene.ts';
 
@@ -151,6 +153,27 @@ describe('the runner', () => {
     expect(failedScenes).toHaveLength(1);
     expect(failedScenes[0]?.error).not.toMatch(/hunter2|abc\.def\.ghi/);
     expect(rows[1]?.happened).toMatch(/^failed: Error: connect failed/);
+  });
+
+  it('what a scene started is stopped when it throws: its server closed, its child process killed', async () => {
+    let url = '';
+    let child: ReturnType<typeof spawnPeer>['child'] | undefined;
+    const leaky: Scene = {
+      name: 'leaky',
+      title: 'starts peers, then throws',
+      async run() {
+        url = (await serve((_req, res) => res.end('up'))).url;
+        child = spawnPeer(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)'], {
+          stdio: 'ignore',
+        }).child;
+        expect(await (await fetch(url)).text()).toBe('up');
+        throw new Error('boom');
+      },
+    };
+    const { failedScenes } = await runScenes([leaky], { ...quiet, sceneTimeoutMs: 5_000 });
+    expect(failedScenes).toHaveLength(1);
+    await expect(fetch(url)).rejects.toThrow();
+    expect(child?.exitCode !== null || child?.signalCode !== null).toBe(true);
   });
 
   it('a scene that hangs is abandoned at its timeout, its signal aborted, its late records dropped', async () => {

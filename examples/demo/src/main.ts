@@ -33,7 +33,7 @@ export const scenes: readonly Scene[] = [
 
 const SCENE_TIMEOUT_MS = 20_000;
 
-const USAGE = `Usage: demo [--scene NAME[,NAME…]]… [--json] [--help]
+const USAGE = `Usage: ./scripts/demo.sh [--scene NAME[,NAME…]]… [--json] [--help]
 
 Plays every attack and failure against real servers on 127.0.0.1 and prints
 scenario → what happened → stopped by.

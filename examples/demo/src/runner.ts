@@ -1,6 +1,7 @@
 // The demo's runner: plays scenes one after the other, each bounded by a timeout, collects their
 // outcomes and renders the table (or JSON). main.ts holds the list of scenes and the command line.
 import { redact } from '@portcullis/boundary';
+import { stopPeers } from './peers/processes.ts';
 import type { Outcome, Scene } from './scene.ts';
 
 /** One row of the result: an {@link Outcome} and the scene that recorded it. */
@@ -32,7 +33,10 @@ export function describeError(error: unknown): string {
   return `${name}: ${code}${String(safe.message ?? '')}`;
 }
 
-/** Runs `scenes` in order; a scene that throws or hangs is recorded as a failed row and the rest go on. */
+/**
+ * Runs `scenes` in order; a scene that throws or hangs is recorded as a failed row and the rest go
+ * on. After each scene, whatever it started and did not stop (servers, child processes) is stopped.
+ */
 export async function runScenes(scenes: readonly Scene[], options: RunOptions): Promise<RunResult> {
   const rows: Row[] = [];
   const failedScenes: { scene: string; error: string }[] = [];
@@ -73,6 +77,7 @@ export async function runScenes(scenes: readonly Scene[], options: RunOptions): 
     } finally {
       clearTimeout(timer);
       if (!controller.signal.aborted) controller.abort(new Error('scene finished'));
+      await stopPeers();
     }
   }
   return { rows, failedScenes };

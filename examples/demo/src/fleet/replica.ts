@@ -1,9 +1,11 @@
 // One replica of a two-process fleet, started by the fleet scene: a webhook receiver and a
 // rate-limited partner API whose replay nonces and rate-limit counters live in one shared Redis.
-// Reads REDIS_URL and WEBHOOK_SECRET from its environment; prints {"url": …} once it listens.
+// An OAuth client of the fleet shares its token through Redis too (one token request per fleet).
+// Reads REDIS_URL, WEBHOOK_SECRET and OAUTH_* from its environment; prints {"url": …} once it listens.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { redacted } from '@portcullis/core';
+import { createTokenProvider } from '@portcullis/oauth';
 import { createRateLimiter, RedisRateLimitStore } from '@portcullis/ratelimit';
 import { problemDetails } from '@portcullis/ratelimit/fetch';
 import { RedisStore } from '@portcullis/store-redis';
@@ -14,9 +16,19 @@ const redis = createClient({ url: process.env.REDIS_URL ?? '' });
 redis.on('error', () => {}); // a lost connection shows up as a bounded, typed StoreError
 await redis.connect();
 
-const verifier = createVerifier({
-  secrets: redacted(process.env.WEBHOOK_SECRET ?? ''),
-  store: new RedisStore({ client: redis, keyPrefix: 'demo:' }),
+const store = new RedisStore({ client: redis, keyPrefix: 'demo:' });
+const verifier = createVerifier({ secrets: redacted(process.env.WEBHOOK_SECRET ?? ''), store });
+const tokens = createTokenProvider({
+  issuer: process.env.OAUTH_ISSUER ?? '',
+  clientId: process.env.OAUTH_CLIENT_ID ?? '',
+  clientAuth: {
+    method: 'client_secret_basic',
+    secret: redacted(process.env.OAUTH_CLIENT_SECRET ?? ''),
+  },
+  scope: 'invoices:read',
+  resource: process.env.OAUTH_RESOURCE ?? '',
+  allowInsecureHttp: true, // the demo's loopback server only
+  fleet: { store }, // one token (and one refresh) for every replica
 });
 const limiter = createRateLimiter({
   name: 'partner',
@@ -27,7 +39,11 @@ const limiter = createRateLimiter({
 
 const server = createServer(async (req, res) => {
   try {
-    if (req.url === '/webhooks') {
+    if (req.url === '/token') {
+      const token = await tokens.getToken();
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ fingerprint: token.fingerprint }));
+    } else if (req.url === '/webhooks') {
       await verifier.verify(await readIncomingMessage(req));
       res.writeHead(204).end();
     } else {

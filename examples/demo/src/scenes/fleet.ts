@@ -1,10 +1,12 @@
 // Demo scene for a fleet: a real redis-server and two replica processes (fleet/replica.ts) that
 // share it through @portcullis/store-redis and the ratelimit Redis store. A webhook delivered to
-// one replica and replayed to the other is refused; a flood spread over both is held at one limit.
+// one replica and replayed to the other is refused; a flood spread over both is held at one limit;
+// and both replicas' OAuth clients share one token (one request at the authorization server).
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { reveal } from '@portcullis/core';
 import { createSigner, generateSecret } from '@portcullis/webhooks';
+import { startOAuthServer } from '../peers/authorization.ts';
 import { spawnPeer } from '../peers/processes.ts';
 import { startRedis } from '../peers/redis.ts';
 import type { Scene } from '../scene.ts';
@@ -56,10 +58,19 @@ export const fleetScene: Scene = {
   title: 'a two-process fleet on one Redis: replays and floods seen by every replica',
   async run({ say, record }) {
     const redis = await startRedis();
+    const resource = 'https://api.fleet.test';
+    const as = await startOAuthServer(resource);
     const replicas: { stop: () => Promise<void> }[] = [];
     try {
       const secret = generateSecret();
-      const env = { REDIS_URL: redis.url, WEBHOOK_SECRET: String(reveal(secret)) };
+      const env = {
+        REDIS_URL: redis.url,
+        WEBHOOK_SECRET: String(reveal(secret)),
+        OAUTH_ISSUER: as.issuer,
+        OAUTH_CLIENT_ID: as.secretClient.clientId,
+        OAUTH_CLIENT_SECRET: as.secretClient.secret,
+        OAUTH_RESOURCE: resource,
+      };
       const [a, b] = await Promise.all([startReplica(env), startReplica(env)]);
       replicas.push(a, b);
       say(`redis-server at ${redis.url}; replica A (pid ${a.pid}) and B (pid ${b.pid}) share it`);
@@ -96,8 +107,27 @@ export const fleetScene: Scene = {
           refused.length === 20 &&
           refused.every((r) => r.headers.has('retry-after')),
       });
+
+      const lookups = await Promise.all(
+        Array.from({ length: 20 }, async (_, i) => {
+          const r = await fetch(`${i % 2 ? b.url : a.url}/token`);
+          return r.ok
+            ? ((await r.json()) as { fingerprint: string }).fingerprint
+            : `HTTP ${r.status}`;
+        }),
+      );
+      const distinct = new Set(lookups);
+      const requests = as.tokenRequests();
+      record({
+        scenario: 'token requests for a two-replica fleet',
+        happened: `20 concurrent token lookups on A and B → ${distinct.size} token, ${requests} token request${requests === 1 ? '' : 's'} (shared through Redis)`,
+        stoppedBy: '@portcullis/oauth fleet + @portcullis/store-redis',
+        held:
+          distinct.size === 1 && requests === 1 && [...distinct][0]?.startsWith('sha256:') === true,
+      });
     } finally {
       await Promise.all(replicas.map((r) => r.stop()));
+      await as.close();
       await redis.stop();
     }
   },
