@@ -59,6 +59,7 @@ const EXPECTED = [
   'payment service down',
   'payment service recovers',
   'token requests per payment API call',
+  'one partner down, another healthy',
   'unknown API key',
   'revoked API key',
   "SQL injection in a partner's request body",

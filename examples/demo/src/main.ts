@@ -14,6 +14,7 @@ import { inboundScene } from './scenes/inbound.ts';
 import { oauthScene } from './scenes/oauth.ts';
 import { paymentsScene } from './scenes/payments.ts';
 import { ratelimitScene } from './scenes/ratelimit.ts';
+import { resilienceScene } from './scenes/resilience.ts';
 import { secretsScene } from './scenes/secrets.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
 
@@ -24,6 +25,7 @@ export const scenes: readonly Scene[] = [
   fleetScene,
   oauthScene,
   paymentsScene,
+  resilienceScene,
   inboundScene,
   boundaryScene,
   ratelimitScene,
