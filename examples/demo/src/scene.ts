@@ -22,6 +22,11 @@ export interface SceneContext {
   say(line: string): void;
   /** Record one scenario's outcome. */
   record(outcome: Outcome): void;
+  /**
+   * Aborted when the scene's time is up (the runner's per-scene timeout). Optional so a scene can
+   * be run with a bare `{ say, record }`; the runner always passes one.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** One demo scene, selectable with `--scene <name>`. */

@@ -1,38 +1,36 @@
+// Demo scene for @portcullis/core: a secret that reaches a log line, JSON, util.inspect or an
+// error's cause prints as a placeholder; typed errors are matched by code, not message text.
 import { inspect } from 'node:util';
-import {
-  isPortcullisError,
-  ManualClock,
-  MemoryStore,
-  PortcullisError,
-  redacted,
-  timingSafeEqual,
-} from '@portcullis/core';
+import { isPortcullisError, PortcullisError, redacted } from '@portcullis/core';
+import type { Scene } from '../scene.ts';
 
-/** The core pieces every package builds on: secrets that never print, typed errors, a store. */
-export async function coreScene(say: (line: string) => void): Promise<void> {
-  const apiKey = redacted('sk_live_demo_51Hx9-never-printed');
-  say(`a secret in a template literal:  ${apiKey}`);
-  say(`… in JSON.stringify:             ${JSON.stringify({ apiKey })}`);
-  say(`… in util.inspect/console.log:   ${inspect({ apiKey })}`);
-  say(`… read on purpose, length only:  ${apiKey.reveal().length} characters`);
+const SECRET = 'sk_live_demo_51Hx9-never-printed';
 
-  const equal = timingSafeEqual(apiKey.reveal(), 'sk_live_demo_51Hx9-never-printed');
-  say(
-    `constant-time compare with the right value: ${equal}, with a wrong one: ${timingSafeEqual(apiKey.reveal(), 'sk_live_guess')}`,
-  );
+export const coreScene: Scene = {
+  name: 'core',
+  title: '@portcullis/core: secrets that never print, typed errors',
+  async run({ say, record }) {
+    const apiKey = redacted(SECRET);
+    const renderings = [`${apiKey}`, JSON.stringify({ apiKey }), inspect({ apiKey })];
+    say(`a secret in a template literal, JSON.stringify, util.inspect: ${renderings.join(' · ')}`);
+    record({
+      scenario: 'a secret written to a log line',
+      happened: `printed as ${String(apiKey)} in a template, JSON and util.inspect`,
+      stoppedBy: '@portcullis/core Redacted',
+      held: renderings.every((r) => !r.includes(SECRET)),
+    });
 
-  const error = new PortcullisError('ERR_DEMO_REFUSED', 'The request was refused.', {
-    status: 403,
-    cause: new Error(`upstream said: bad key ${apiKey.reveal()}`),
-  });
-  say(`a typed error as the caller sees it: ${JSON.stringify(error)}`);
-  say(`matched by code, not message: ${isPortcullisError(error, 'ERR_DEMO_REFUSED')}`);
-
-  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
-  const store = new MemoryStore({ clock, maxEntries: 1_000 });
-  const first = await store.setIfAbsent('nonce:msg_1', '1', 300_000);
-  const again = await store.setIfAbsent('nonce:msg_1', '1', 300_000);
-  clock.advance(300_001);
-  const later = await store.setIfAbsent('nonce:msg_1', '1', 300_000);
-  say(`a nonce store: first use ${first}, replay ${again}, after its 5-minute window ${later}`);
-}
+    const error = new PortcullisError('ERR_DEMO_REFUSED', 'The request was refused.', {
+      status: 403,
+      cause: new Error(`upstream said: bad key ${apiKey}`),
+    });
+    const shown = [JSON.stringify(error), inspect(error, { depth: Number.POSITIVE_INFINITY })];
+    say(`a typed error as the caller sees it: ${shown[0]}`);
+    record({
+      scenario: 'a secret in an error sent to the caller',
+      happened: `caller sees ${error.code} (HTTP ${error.status}) and a safe message; the cause naming the key stays out`,
+      stoppedBy: '@portcullis/core PortcullisError',
+      held: shown.every((s) => !s.includes(SECRET)) && isPortcullisError(error, 'ERR_DEMO_REFUSED'),
+    });
+  },
+};
