@@ -6,6 +6,7 @@ export type { SsrfCheckOptions } from './commands/ssrf.ts';
 export type { TokenGetOptions } from './commands/token.ts';
 export type { WebhookSignOptions } from './commands/webhookSign.ts';
 export type { WebhookCheckOptions } from './commands/webhookVerify.ts';
+export { type CliDefaults, DEFAULTS } from './DEFAULTS.ts';
 export { CliError, type CliErrorCode, isCliError } from './errors/CliError.ts';
 export { EXIT_CODES, type ExitCodes } from './exitCodes.ts';
 export { type CliIo, nodeIo, type ResolvedHostAddress } from './io.ts';

@@ -5,6 +5,7 @@ import { createInterface } from 'node:readline';
 import { type ChainVerification, verifyAuditChain } from '@portcullis/audit';
 import type { Redacted } from '@portcullis/core';
 import type { Command } from 'commander';
+import { DEFAULTS } from '../DEFAULTS.ts';
 import { CliError, usage } from '../errors/CliError.ts';
 import {
   type Act,
@@ -117,7 +118,7 @@ export async function auditVerify(
     'secret',
     'the audit key',
   );
-  const chains = await chainsAt(path, options.chain);
+  const chains = await chainsAt(path, options.chain ?? DEFAULTS.chain ?? undefined);
   if (expectHead !== undefined && chains.length > 1)
     throw usage('--expect-head needs one chain: add --chain.');
   const results: ChainResult[] = [];

@@ -1,6 +1,7 @@
 import { reveal } from '@portcullis/core';
 import { type GenerateSecretOptions, generateKeyPair, generateSecret } from '@portcullis/webhooks';
 import type { Command } from 'commander';
+import { DEFAULTS } from '../DEFAULTS.ts';
 import { usage } from '../errors/CliError.ts';
 import {
   type Act,
@@ -48,7 +49,7 @@ export async function secretGenerate(
   options: SecretGenerateOptions,
   _context: Context,
 ): Promise<Report> {
-  const scheme = options.scheme ?? 'standard';
+  const scheme = options.scheme ?? DEFAULTS.scheme;
   if (options.ed25519 === true) {
     if (scheme !== 'standard') throw usage('--ed25519 key pairs are for --scheme standard (v1a).');
     if (options.bytes !== undefined || options.format !== undefined)
@@ -95,7 +96,9 @@ export function registerSecret(program: Command, act: Act): void {
       '\nExamples:\n  portcullis secret generate --scheme github --out github-secret.txt\n  portcullis secret generate --ed25519 --json',
     )
     .addOption(
-      choice('--scheme <name>', 'the scheme the secret is for', SCHEME_NAMES).default('standard'),
+      choice('--scheme <name>', 'the scheme the secret is for', SCHEME_NAMES).default(
+        DEFAULTS.scheme,
+      ),
     )
     .option('--ed25519', 'an Ed25519 key pair for Standard Webhooks v1a signatures')
     .option('--bytes <n>', 'random bytes in the secret (default: 32)', integer)

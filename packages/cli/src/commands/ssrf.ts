@@ -1,5 +1,6 @@
 import type { SecureFetchOptions } from '@portcullis/egress';
 import type { Command } from 'commander';
+import { DEFAULTS } from '../DEFAULTS.ts';
 import {
   type Act,
   addJson,
@@ -81,7 +82,7 @@ export async function ssrfCheck(
       }));
   }
   const settings: SecureFetchOptions = {
-    allowHosts: options.allowHost ?? ['*'],
+    allowHosts: options.allowHost ?? [DEFAULTS.allowHost],
     resolver: async () => {
       if (resolved === undefined) throw new Error(`DNS lookup failed (${dnsError ?? 'no answer'})`);
       return resolved;

@@ -1,5 +1,6 @@
 import type { AccessToken, TokenProviderOptions } from '@portcullis/oauth';
 import type { Command } from 'commander';
+import { DEFAULTS } from '../DEFAULTS.ts';
 import { usage } from '../errors/CliError.ts';
 import { clockFrom } from '../internal/clock.ts';
 import {
@@ -98,7 +99,7 @@ export async function tokenGet(
   );
   const settings: TokenProviderOptions = {
     clientId: options.clientId,
-    clientAuth: { method: options.auth ?? 'client_secret_basic', secret },
+    clientAuth: { method: options.auth ?? DEFAULTS.auth, secret },
     clock: clockFrom(context.io),
   };
   if (options.issuer !== undefined) settings.issuer = options.issuer;
@@ -141,7 +142,7 @@ export function registerToken(program: Command, act: Act): void {
       choice('--auth <method>', 'client authentication', [
         'client_secret_basic',
         'client_secret_post',
-      ]).default('client_secret_basic'),
+      ]).default(DEFAULTS.auth),
     )
     .option('--scope <scope>', 'a scope to request (repeatable)', collect)
     .option('--resource <url>', 'a resource indicator, RFC 8707 (repeatable)', collect)

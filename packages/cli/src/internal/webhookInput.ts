@@ -7,6 +7,7 @@ import {
   schemes,
 } from '@portcullis/webhooks';
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { DEFAULTS } from '../DEFAULTS.ts';
 import { usage } from '../errors/CliError.ts';
 import { type Context, choice, collect } from './command.ts';
 import { parseHeaderFlags, parseHttpRequest } from './httpRequest.ts';
@@ -40,8 +41,8 @@ export interface SchemeFlags {
 /** Adds `--scheme` and the flags of a `custom` scheme. */
 export function addSchemeFlags(command: Command): Command {
   return command
-    .addOption(choice('--scheme <name>', 'signature scheme', SCHEME_NAMES).default('standard'))
-    .option('--scheme-name <name>', 'custom: short name of the scheme', 'custom')
+    .addOption(choice('--scheme <name>', 'signature scheme', SCHEME_NAMES).default(DEFAULTS.scheme))
+    .option('--scheme-name <name>', 'custom: short name of the scheme', DEFAULTS.schemeName)
     .option('--signature-header <name>', 'custom: header holding the signature')
     .option('--signature-prefix <text>', "custom: text before the signature (e.g. 'sha256=')")
     .option('--signature-separator <text>', 'custom: separator of several signatures')
@@ -78,7 +79,7 @@ const CUSTOM_ONLY = [
 
 /** The scheme the flags name (a custom one declared with `defineHmacScheme`). */
 export function schemeFrom(flags: SchemeFlags): Scheme {
-  const name = flags.scheme ?? 'standard';
+  const name = flags.scheme ?? DEFAULTS.scheme;
   if (name !== 'custom') {
     const stray = CUSTOM_ONLY.find((k) => flags[k] !== undefined);
     if (stray !== undefined)
@@ -89,7 +90,7 @@ export function schemeFrom(flags: SchemeFlags): Scheme {
   }
   if (flags.signatureHeader === undefined) throw usage('--scheme custom needs --signature-header.');
   const options: HmacSchemeOptions = {
-    name: flags.schemeName ?? 'custom',
+    name: flags.schemeName ?? DEFAULTS.schemeName,
     signatureHeader: flags.signatureHeader,
   };
   if (flags.signaturePrefix !== undefined) options.signaturePrefix = flags.signaturePrefix;
