@@ -12,6 +12,7 @@ import {
   ok,
   type Report,
   refused,
+  requireHttps,
   secretFlags,
 } from '../internal/command.ts';
 
@@ -36,6 +37,7 @@ export async function jwtVerify(
   options: JwtVerifyOptions & Record<string, unknown>,
   context: Context,
 ): Promise<Report> {
+  requireHttps([options.issuer, options.jwksUri], options.allowInsecureHttp);
   const token = await context.inputs.secret(secretFlags(options, 'token'), 'token', 'the token');
   const settings: AccessTokenVerifierOptions = {
     issuer: options.issuer,

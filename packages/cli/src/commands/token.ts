@@ -13,6 +13,7 @@ import {
   integer,
   ok,
   type Report,
+  requireHttps,
   secretFlags,
 } from '../internal/command.ts';
 
@@ -92,6 +93,7 @@ export async function tokenGet(
 ): Promise<Report> {
   if ((options.issuer === undefined) === (options.tokenEndpoint === undefined))
     throw usage('Give --issuer (discovery) or --token-endpoint, one of them.');
+  requireHttps([options.issuer, options.tokenEndpoint], options.allowInsecureHttp);
   const secret = await context.inputs.secret(
     secretFlags(options, 'secret'),
     'secret',

@@ -1,4 +1,5 @@
 import { type Command, InvalidArgumentError, Option } from 'commander';
+import { CliError } from '../errors/CliError.ts';
 import type { CliIo } from '../io.ts';
 import type { Inputs, SecretFlags } from './inputs.ts';
 
@@ -38,6 +39,22 @@ export function refused(
   text: string[],
 ): Report {
   return { exitCode: 1, data, text, problem: { code, message } };
+}
+
+/** Refuses an `http:` URL unless `--allow-insecure-http` was given (the packages would fail later, less clearly). */
+export function requireHttps(
+  urls: readonly (string | undefined)[],
+  allowed: boolean | undefined,
+): void {
+  if (allowed === true) return;
+  for (const url of urls) {
+    if (url?.toLowerCase().startsWith('http:')) {
+      throw new CliError(
+        'ERR_CLI_USAGE',
+        'An http: URL needs --allow-insecure-http (local development only).',
+      );
+    }
+  }
 }
 
 /** Adds `--json` to a command. */
