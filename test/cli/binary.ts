@@ -48,7 +48,10 @@ export function ensureBuilt(): Promise<void> {
           return true;
         } catch {
           // A lock left by a killed run (a build takes seconds, not minutes) is taken over.
-          if (Date.now() - statSync(lock, { throwIfNoEntry: false })?.mtimeMs! > 300_000)
+          if (
+            Date.now() - (statSync(lock, { throwIfNoEntry: false })?.mtimeMs ?? Date.now()) >
+            300_000
+          )
             rmdirSync(lock);
           return false;
         }
