@@ -78,7 +78,15 @@ export async function webhookVerify(
             `timestamp: ${verified.timestamp} (${new Date(verified.timestamp * 1000).toISOString()})`,
           ]),
     ];
-    return ok({ verified: true, ...verified }, text);
+    return ok(
+      {
+        verified: true,
+        ...verified,
+        id: verified.id ?? null,
+        timestamp: verified.timestamp ?? null,
+      },
+      text,
+    );
   } catch (error) {
     if (!isWebhookError(error) || error.code === 'ERR_WEBHOOK_SECRET_MALFORMED') throw error;
     return refused(
