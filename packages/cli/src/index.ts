@@ -1,0 +1,13 @@
+export type { ApikeyCheckOptions, ApikeyCreateOptions } from './commands/apikey.ts';
+export type { AuditVerifyOptions } from './commands/audit.ts';
+export type { JwtVerifyOptions } from './commands/jwt.ts';
+export { SECRET_FORMATS, type SecretGenerateOptions } from './commands/secret.ts';
+export type { SsrfCheckOptions } from './commands/ssrf.ts';
+export type { TokenGetOptions } from './commands/token.ts';
+export type { WebhookSignOptions } from './commands/webhookSign.ts';
+export type { WebhookCheckOptions } from './commands/webhookVerify.ts';
+export { type CliDefaults, DEFAULTS } from './DEFAULTS.ts';
+export { CliError, type CliErrorCode, isCliError } from './errors/CliError.ts';
+export { EXIT_CODES, type ExitCodes } from './exitCodes.ts';
+export { type CliIo, nodeIo, type ResolvedHostAddress } from './io.ts';
+export { type CliResult, run, VERSION } from './run.ts';

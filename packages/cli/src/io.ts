@@ -1,0 +1,49 @@
+import { lookup } from 'node:dns/promises';
+
+/** One address a host name resolved to. */
+export interface ResolvedHostAddress {
+  /** The IP address as the resolver wrote it. */
+  readonly address: string;
+  /** `4` or `6`. */
+  readonly family: number;
+}
+
+/**
+ * What the commands read from the process, injectable so they run in tests without one: the
+ * environment (for `--secret-env`), stdin, the DNS resolver (`ssrf check`) and the clock.
+ */
+export interface CliIo {
+  /** The environment variables. Default: `process.env`. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Reads all of stdin. Default: the process's stdin. */
+  readStdin(): Promise<Uint8Array>;
+  /** Resolves a host name to every address. Default: `dns.lookup(host, { all: true })`. */
+  resolve(hostname: string): Promise<readonly ResolvedHostAddress[]>;
+  /** Milliseconds since the epoch. Default: `Date.now()`. */
+  now(): number;
+}
+
+async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of stream)
+    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  return Buffer.concat(chunks);
+}
+
+/**
+ * The {@link CliIo} of the running process.
+ *
+ * @example
+ * ```ts
+ * import { nodeIo, run } from '@portcullis/cli';
+ * const result = await run(['secret', 'generate', '--json'], nodeIo());
+ * ```
+ */
+export function nodeIo(): CliIo {
+  return {
+    env: process.env,
+    readStdin: () => readAll(process.stdin),
+    resolve: async (hostname) => await lookup(hostname, { all: true, verbatim: true }),
+    now: () => Date.now(),
+  };
+}
