@@ -60,7 +60,7 @@ afterAll(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 describe('the packed bin', () => {
   it('is declared, shipped, and starts with a node shebang; dependencies are real ranges', () => {
-    expect(manifest.bin).toEqual({ portcullis: './dist/bin.js' });
+    expect(manifest.bin).toEqual({ portcullis: './bin/portcullis.js' });
     expect(readFileSync(bin, 'utf8').startsWith('#!/usr/bin/env node\n')).toBe(true);
     for (const range of Object.values(manifest.dependencies))
       expect(range).not.toMatch(/^workspace:/);
