@@ -5,10 +5,11 @@
 # line summing the whole suite: `N passed, N failed[, N skipped]` (tests plus the checks above).
 # Extra arguments go to vitest (e.g. `./scripts/check.sh packages/webhooks`).
 set -uo pipefail
-source "$(dirname "$0")/env.sh" || exit 1
-# Plain output when not on a terminal (CI logs): no ANSI colours, no update notices.
+# Plain output when not on a terminal (CI logs): no ANSI colours; never npm's update, fund or
+# audit notices. Set before env.sh so the bootstrap's own npm and pnpm runs are plain too.
 if [ ! -t 1 ]; then export NO_COLOR=1 FORCE_COLOR=0; fi
-export npm_config_update_notifier=false
+export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+source "$(dirname "$0")/env.sh" || exit 1
 
 passed=0 failed=0 skipped=0 failures=()
 step() { # step NAME COMMAND...

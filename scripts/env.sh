@@ -10,6 +10,12 @@ case "$(uname -m)" in
   *) echo "portcullis: unsupported machine $(uname -m); install Node $NODE_VERSION and pnpm $PNPM_VERSION yourself" >&2; exit 1 ;;
 esac
 tools="$root/.tools"
+# npm derives its *global* (system) npmrc from the running Node's prefix; once .tools/ is on PATH it
+# would look in .tools/…/etc/npmrc and lose a proxy or CA file set there. Pin the machine's one
+# for npm, pnpm and every script below (pnpm reads npm_config_globalconfig too).
+if [ -z "${npm_config_globalconfig:-}" ] && command -v npm >/dev/null; then
+  npm_config_globalconfig=$(npm config get globalconfig 2>/dev/null) && export npm_config_globalconfig
+fi
 node_bin="$tools/node_modules/$node_pkg/bin"
 if [ "$("$node_bin/node" --version 2>/dev/null)" != "v$NODE_VERSION" ] ||
   [ "$("$tools/node_modules/.bin/pnpm" --version 2>/dev/null)" != "$PNPM_VERSION" ]; then
