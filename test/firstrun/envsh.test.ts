@@ -19,7 +19,9 @@ function shellEnv(): NodeJS.ProcessEnv {
   }
   env.PATH = (process.env.PATH ?? '')
     .split(delimiter)
-    .filter((entry) => !entry.includes(`${'/'}.tools${'/'}`) && !entry.endsWith('node_modules/.bin'))
+    .filter(
+      (entry) => !entry.includes(`${'/'}.tools${'/'}`) && !entry.endsWith('node_modules/.bin'),
+    )
     .join(delimiter);
   return env;
 }

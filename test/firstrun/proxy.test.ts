@@ -34,7 +34,12 @@ interface Run {
 }
 
 /** Runs bash with the given env, bounded; stdout and stderr interleaved. */
-function bash(script: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 90_000): Promise<Run> {
+function bash(
+  script: string,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  timeoutMs = 90_000,
+): Promise<Run> {
   const started = Date.now();
   return new Promise((resolve) => {
     const child = spawn('bash', ['-c', script, 'bash', ...args], { cwd: root, env });
@@ -109,7 +114,9 @@ describe.skipIf(!reachable)(title, () => {
 
     expect(run.output).not.toMatch(/cannot reach/);
     expect(run.status).toBe(0);
-    const installed = JSON.parse(readFileSync(join(target, 'node_modules/is-number/package.json'), 'utf8'));
+    const installed = JSON.parse(
+      readFileSync(join(target, 'node_modules/is-number/package.json'), 'utf8'),
+    );
     expect(installed.version).toBe('7.0.0');
     expect(proxy.connects).toContain('registry.npmjs.org:443');
     // The install itself (not only the ping) went through the proxy: metadata and tarball.
@@ -126,7 +133,10 @@ describe.skipIf(!reachable)(title, () => {
   });
 
   it('fails fast, naming the untrusted certificate, when the CA is not configured', async () => {
-    const env = machine('untrusted', `registry=${REGISTRY}\nproxy=${proxy.url}\nhttps-proxy=${proxy.url}\n`);
+    const env = machine(
+      'untrusted',
+      `registry=${REGISTRY}\nproxy=${proxy.url}\nhttps-proxy=${proxy.url}\n`,
+    );
     const target = join(dir, 'untrusted/tools');
     const seen = proxy.connects.length;
     const run = await bash(INSTALL, [target, PACKAGE], env);
@@ -134,7 +144,9 @@ describe.skipIf(!reachable)(title, () => {
     expect(run.status).toBe(1);
     expect(run.ms).toBeLessThan(15_000);
     expect(proxy.connects.length).toBeGreaterThan(seen); // it did go through the proxy
-    expect(run.output).toMatch(/cannot reach the npm registry \(https:\/\/registry\.npmjs\.org\/\)/);
+    expect(run.output).toMatch(
+      /cannot reach the npm registry \(https:\/\/registry\.npmjs\.org\/\)/,
+    );
     expect(run.output).toMatch(/SELF_SIGNED_CERT_IN_CHAIN/);
     expect(run.output).toMatch(/TLS-intercepting proxy.*cafile=/);
     expect(run.output).not.toMatch(ANSI);

@@ -7,7 +7,12 @@ import 'reflect-metadata';
 import { webcrypto } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { connect as tlsConnect, createSecureContext, type SecureContext, TLSSocket } from 'node:tls';
+import {
+  createSecureContext,
+  type SecureContext,
+  TLSSocket,
+  connect as tlsConnect,
+} from 'node:tls';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto as unknown as Crypto);
@@ -52,7 +57,10 @@ async function makeCa(): Promise<{ cert: x509.X509Certificate; keys: Keys }> {
     ...validity(),
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
-      new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign, true),
+      new x509.KeyUsagesExtension(
+        x509.KeyUsageFlags.keyCertSign | x509.KeyUsageFlags.cRLSign,
+        true,
+      ),
       await x509.SubjectKeyIdentifierExtension.create(keys.publicKey),
     ],
   });
