@@ -5,10 +5,11 @@
 # line summing the whole suite: `N passed, N failed[, N skipped]` (tests plus the checks above).
 # Extra arguments go to vitest (e.g. `./scripts/check.sh packages/webhooks`).
 set -uo pipefail
-source "$(dirname "$0")/env.sh" || exit 1
-# Plain output when not on a terminal (CI logs): no ANSI colours, no update notices.
+# Plain output when not on a terminal (CI logs): no ANSI colours; never npm's update, fund or
+# audit notices. Set before env.sh so the bootstrap's own npm and pnpm runs are plain too.
 if [ ! -t 1 ]; then export NO_COLOR=1 FORCE_COLOR=0; fi
-export npm_config_update_notifier=false
+export npm_config_update_notifier=false npm_config_fund=false npm_config_audit=false
+source "$(dirname "$0")/env.sh" || exit 1
 
 passed=0 failed=0 skipped=0 failures=()
 step() { # step NAME COMMAND...
@@ -23,6 +24,16 @@ step() { # step NAME COMMAND...
     failures+=("$name")
     echo "   FAILED: $name ($((SECONDS - start)) s)"
   fi
+}
+
+quiet() { # quiet COMMAND...: its output only when it fails (the step's ok line says it passed)
+  local log status
+  log=$(mktemp)
+  "$@" >"$log" 2>&1
+  status=$?
+  [ $status = 0 ] || cat "$log"
+  rm -f "$log"
+  return $status
 }
 
 ensure_redis() {
@@ -55,16 +66,22 @@ package_checks() {
 
 tests() {
   rm -f .vitest-results.json
-  vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json "$@"
+  if [ -t 1 ]; then
+    vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json "$@"
+  else # the json reporter's "JSON report written to …" line is ours to read, not the log's
+    vitest run --reporter=default --reporter=json --outputFile=.vitest-results.json "$@" |
+      grep -v '^JSON report written to '
+    return "${PIPESTATUS[0]}"
+  fi
 }
 
 step "redis-server present" ensure_redis
 step "lint and format (biome)" biome ci --reporter=summary --colors="$([ -t 1 ] && echo force || echo off)" .
 step "types (tsc)" tsc -p tsconfig.json
 # Runtime cycles only: `import type` is erased at build time (.madgerc skips it).
-step "no import cycles (madge)" madge --circular --no-spinner --no-color --extensions ts packages/*/src
+step "no import cycles (madge)" quiet madge --circular --no-spinner --no-color --extensions ts packages/*/src
 step "docs examples compile" node scripts/check-examples.ts
-step "build" pnpm -r --filter './packages/*' run build
+step "build" quiet pnpm -r --filter './packages/*' run build
 step "package checks (publint --strict, attw esm-only)" package_checks
 step "built packages on the oldest supported Node (22.11)" bash scripts/oldest-node.sh
 tests "$@"

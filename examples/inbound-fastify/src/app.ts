@@ -1,13 +1,17 @@
 // A Fastify 5 API in front of partners, with every inbound check Portcullis has:
-//   GET  /api/hello  rate limited per client address (RateLimit headers on every answer, 429 after)
-//   POST /webhooks   only from the sender's published networks, rate limited, signature verified
-// Every refusal is RFC 9457 problem details with a stable `code`. Copy this file: it is the app;
-// `server.ts` only reads the environment and listens.
+//   GET  /api/hello   rate limited per client address (RateLimit headers on every answer, 429 after)
+//   POST /webhooks    only from the sender's published networks, rate limited, signature verified
+//   POST /api/orders  (with `orders`) API key + scope, per-key quota, zod body through a boundary,
+//                     an audit entry for every answer: see orders.ts
+// Every refusal is RFC 9457 problem details with a stable `code`. Copy this file (and orders.ts):
+// it is the app; `server.ts` only reads the environment and listens.
+import { isBoundaryError, toProblemDetails } from '@portcullis/boundary';
 import { createRateLimiter, type RateLimiter } from '@portcullis/ratelimit';
 import { problemDetails } from '@portcullis/ratelimit/fetch';
 import { createSourceFilter, type RequestSource } from '@portcullis/ratelimit/source';
 import { createVerifier, type SecretsOption } from '@portcullis/webhooks';
 import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import { type OrdersOptions, registerOrders } from './orders.ts';
 
 /** What {@link createApp} needs. */
 export interface InboundOptions {
@@ -21,6 +25,8 @@ export interface InboundOptions {
   limiter?: RateLimiter;
   /** Your handler for verified webhooks. Default: does nothing. */
   onEvent?: (event: unknown) => void | Promise<void>;
+  /** The partner API (`POST /api/orders`): API keys, the audit log, a per-key limiter (default 20/min). */
+  orders?: Omit<OrdersOptions, 'keyLimiter'> & { keyLimiter?: RateLimiter };
 }
 
 /** Builds the app (not listening yet: `await app.listen({ port, host })`, see server.ts). */
@@ -63,6 +69,12 @@ export function createApp(options: InboundOptions): FastifyInstance {
     return reply.code(204).send();
   });
 
+  if (options.orders) {
+    const { keyLimiter = createRateLimiter({ limit: 20, windowMs: 60_000 }), ...rest } =
+      options.orders;
+    registerOrders(app, { ...rest, keyLimiter });
+  }
+
   // Every failure becomes problem details: Portcullis errors with their status and stable code
   // (403 source, 429 with Retry-After, 401 forged webhook…); Fastify's own 4xx (413 body too
   // large…) keep their status; anything else is a bare 500, logged here, never described.
@@ -77,6 +89,14 @@ export function createApp(options: InboundOptions): FastifyInstance {
         detail: 'The request was refused.',
         code: 'ERR_BAD_REQUEST',
       });
+    }
+    if (isBoundaryError(error)) {
+      // The boundary's own problem details: which field and what was expected, never the value.
+      const problem = toProblemDetails(error);
+      return reply
+        .code(problem.status)
+        .type('application/problem+json')
+        .send(JSON.stringify(problem));
     }
     if (status === 500) console.error(error);
     return reply.code(status).headers(headers).send(JSON.stringify(body));
