@@ -1,8 +1,9 @@
 // The outbox against a real PostgreSQL and real loopback receivers, on a ManualClock (the SQL
 // `now` is always the clock's, passed as a parameter): transactional enqueue, at-least-once
 // delivery with stable ids, the retry schedule, Retry-After, 410, egress refusal, replay.
-import { createVerifier } from '@portcullis/webhooks';
+
 import { DEFAULTS, isWebhookSenderError, schedules } from '@portcullis/webhook-sender';
+import { createVerifier } from '@portcullis/webhooks';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresPeer, startPostgres } from '../harness/postgres.ts';
@@ -93,9 +94,17 @@ describe('enqueue in the caller transaction', () => {
     const receiver = await startReceiver();
     const f = await makeSender(pool);
     try {
-      await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook', eventTypes: ['invoice.paid'] });
-      const skipped = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 'invoice.created', payload: 1 }));
-      const taken = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 'invoice.paid', payload: 2 }));
+      await f.sender.addEndpoint({
+        url: receiver.url,
+        secretRef: 'hook',
+        eventTypes: ['invoice.paid'],
+      });
+      const skipped = await inTransaction(pool, (c) =>
+        f.sender.enqueue(c, { type: 'invoice.created', payload: 1 }),
+      );
+      const taken = await inTransaction(pool, (c) =>
+        f.sender.enqueue(c, { type: 'invoice.paid', payload: 2 }),
+      );
       expect([skipped.deliveries, taken.deliveries]).toEqual([0, 1]);
       await f.sender.runOnce();
       expect(receiver.requests.map((r) => r.body)).toEqual(['2']);
@@ -112,7 +121,9 @@ describe('delivery and the retry schedule (ManualClock)', () => {
     const f = await makeSender(pool);
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: { a: 1 } }));
+      const { id } = await inTransaction(pool, (c) =>
+        f.sender.enqueue(c, { type: 't', payload: { a: 1 } }),
+      );
       await f.sender.runOnce(); // immediately: 500
       f.clock.advance(5_000);
       await f.sender.runOnce(); // after 5 s: 500
@@ -147,7 +158,9 @@ describe('delivery and the retry schedule (ManualClock)', () => {
     const f = await makeSender(pool, { onExhausted: (e) => exhausted.push(e) });
     try {
       await f.sender.addEndpoint({ id: 'down', url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1 }));
+      const { id } = await inTransaction(pool, (c) =>
+        f.sender.enqueue(c, { type: 't', payload: 1 }),
+      );
       const seen: number[] = [];
       for (let i = 0; i < schedules.svix.length; i++) {
         const delay = schedules.svix[i] as number;
@@ -159,12 +172,25 @@ describe('delivery and the retry schedule (ManualClock)', () => {
         expect(await f.sender.runOnce()).toBe(1);
         seen.push(f.clock.now() - START);
       }
-      const cumulative = schedules.svix.map((_, i) => schedules.svix.slice(0, i + 1).reduce((a, b) => a + b, 0));
+      const cumulative = schedules.svix.map((_, i) =>
+        schedules.svix.slice(0, i + 1).reduce((a, b) => a + b, 0),
+      );
       expect(seen).toEqual(cumulative);
       const [state] = await f.sender.listDeliveries(id);
-      expect(state).toMatchObject({ status: 'exhausted', attempts: 8, lastError: 'ERR_SENDER_HTTP_STATUS' });
+      expect(state).toMatchObject({
+        status: 'exhausted',
+        attempts: 8,
+        lastError: 'ERR_SENDER_HTTP_STATUS',
+      });
       expect(exhausted).toEqual([
-        { messageId: id, endpointId: 'down', eventType: 't', attempts: 8, errorCode: 'ERR_SENDER_HTTP_STATUS', lastStatus: 500 },
+        {
+          messageId: id,
+          endpointId: 'down',
+          eventType: 't',
+          attempts: 8,
+          errorCode: 'ERR_SENDER_HTTP_STATUS',
+          lastStatus: 500,
+        },
       ]);
       f.clock.advance(10 * 3_600_000);
       expect(await f.sender.runOnce()).toBe(0);
@@ -179,13 +205,20 @@ describe('delivery and the retry schedule (ManualClock)', () => {
     const low = await makeSender(pool, { random: () => 0 });
     const high = await makeSender(pool, { random: () => 0.999999 });
     try {
-      for (const [f, factor] of [[low, 0.8], [high, 1.2]] as const) {
+      for (const [f, factor] of [
+        [low, 0.8],
+        [high, 1.2],
+      ] as const) {
         await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-        const { id } = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1 }));
+        const { id } = await inTransaction(pool, (c) =>
+          f.sender.enqueue(c, { type: 't', payload: 1 }),
+        );
         await f.sender.runOnce();
         await f.sender.runOnce(); // nothing due
         const [state] = await f.sender.listDeliveries(id);
-        expect(Math.abs((state?.nextAttemptAt as number) - START - 5_000 * factor)).toBeLessThanOrEqual(1);
+        expect(
+          Math.abs((state?.nextAttemptAt as number) - START - 5_000 * factor),
+        ).toBeLessThanOrEqual(1);
       }
     } finally {
       await low.close();
@@ -205,8 +238,11 @@ describe('delivery and the retry schedule (ManualClock)', () => {
     const f = await makeSender(pool);
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1 }));
-      const next = async () => ((await f.sender.listDeliveries(id))[0]?.nextAttemptAt as number) - f.clock.now();
+      const { id } = await inTransaction(pool, (c) =>
+        f.sender.enqueue(c, { type: 't', payload: 1 }),
+      );
+      const next = async () =>
+        ((await f.sender.listDeliveries(id))[0]?.nextAttemptAt as number) - f.clock.now();
       await f.sender.runOnce();
       expect(await next()).toBe(120_000); // Retry-After beats the 5 s step and the 60 s floor
       f.clock.advance(120_000);
@@ -226,14 +262,23 @@ describe('delivery and the retry schedule (ManualClock)', () => {
 
   it('a 3xx is a failure: the redirect is not followed', async () => {
     const target = await startReceiver();
-    const receiver = await startReceiver(() => ({ status: 307, headers: { location: target.url } }));
+    const receiver = await startReceiver(() => ({
+      status: 307,
+      headers: { location: target.url },
+    }));
     const f = await makeSender(pool);
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1 }));
+      const { id } = await inTransaction(pool, (c) =>
+        f.sender.enqueue(c, { type: 't', payload: 1 }),
+      );
       await f.sender.runOnce();
       expect(target.requests).toHaveLength(0);
-      expect((await f.sender.listDeliveries(id))[0]).toMatchObject({ status: 'pending', lastError: 'ERR_SENDER_REDIRECT', lastStatus: 307 });
+      expect((await f.sender.listDeliveries(id))[0]).toMatchObject({
+        status: 'pending',
+        lastError: 'ERR_SENDER_REDIRECT',
+        lastStatus: 307,
+      });
     } finally {
       await f.close();
       await receiver.close();

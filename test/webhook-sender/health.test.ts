@@ -41,7 +41,11 @@ describe('endpoint health', () => {
         { endpointId: 'gone', reason: 'gone', failingSince: START, disabledAt: START + 5_000 },
       ]);
       const endpoint = await f.sender.getEndpoint('gone');
-      expect(endpoint).toMatchObject({ disabledAt: START + 5_000, disabledReason: 'gone', failingSince: START });
+      expect(endpoint).toMatchObject({
+        disabledAt: START + 5_000,
+        disabledReason: 'gone',
+        failingSince: START,
+      });
       // Nothing more goes to it, and new events are not fanned out to it.
       const b = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 2 }));
       expect(b.deliveries).toBe(0);
@@ -64,7 +68,12 @@ describe('endpoint health', () => {
     const disabled: EndpointDisabledEvent[] = [];
     const f = await makeSender(pool, { onEndpointDisabled: (e) => disabled.push(e) });
     try {
-      await f.sender.addEndpoint({ id: 'flaky', url: receiver.url, secretRef: 'hook', schedule: [0] });
+      await f.sender.addEndpoint({
+        id: 'flaky',
+        url: receiver.url,
+        secretRef: 'hook',
+        schedule: [0],
+      });
       for (let day = 0; day < 5; day++) {
         await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: day }));
         await f.sender.runOnce();
@@ -96,7 +105,10 @@ describe('endpoint health', () => {
       expect((await f.sender.getEndpoint('ok')).failingSince).toBe(START);
       f.clock.advance(1000);
       await f.sender.runOnce();
-      expect(await f.sender.getEndpoint('ok')).toMatchObject({ failingSince: undefined, lastSuccessAt: START + 1000 });
+      expect(await f.sender.getEndpoint('ok')).toMatchObject({
+        failingSince: undefined,
+        lastSuccessAt: START + 1000,
+      });
     } finally {
       await f.close();
       await receiver.close();
@@ -108,9 +120,19 @@ describe('untrusted URLs through the default egress fetch', () => {
   it('a private or metadata address is refused before any connection, and retried by schedule', async () => {
     const secrets = createSecretsCache(new MemoryProvider({ secrets: { hook: SECRET } }));
     const fixture = await makeSender(pool); // for its schema
-    const sender = createWebhookSender({ pool, secrets, schema: fixture.schema, clock: fixture.clock, random: () => 0.5 });
+    const sender = createWebhookSender({
+      pool,
+      secrets,
+      schema: fixture.schema,
+      clock: fixture.clock,
+      random: () => 0.5,
+    });
     try {
-      await sender.addEndpoint({ id: 'meta', url: 'https://169.254.169.254/latest/meta-data', secretRef: 'hook' });
+      await sender.addEndpoint({
+        id: 'meta',
+        url: 'https://169.254.169.254/latest/meta-data',
+        secretRef: 'hook',
+      });
       await sender.addEndpoint({ id: 'private', url: 'https://10.0.0.7/hooks', secretRef: 'hook' });
       await sender.addEndpoint({ id: 'loop', url: 'https://127.0.0.1:1/hooks', secretRef: 'hook' });
       const { id } = await inTransaction(pool, (c) => sender.enqueue(c, { type: 't', payload: 1 }));
@@ -130,13 +152,23 @@ describe('untrusted URLs through the default egress fetch', () => {
 });
 
 describe('one dead receiver does not take the workers', () => {
-  it("the breaker opens after 5 failures and keeps that endpoint out of claims; others flow", async () => {
+  it('the breaker opens after 5 failures and keeps that endpoint out of claims; others flow', async () => {
     const dead = await startReceiver(() => ({ status: 500 }));
     const alive = await startReceiver();
     const f = await makeSender(pool, { schedule: [0, 0, 0, 0, 0, 0, 0, 0] });
     try {
-      await f.sender.addEndpoint({ id: 'dead', url: dead.url, secretRef: 'hook', eventTypes: ['d'] });
-      await f.sender.addEndpoint({ id: 'alive', url: alive.url, secretRef: 'hook', eventTypes: ['a'] });
+      await f.sender.addEndpoint({
+        id: 'dead',
+        url: dead.url,
+        secretRef: 'hook',
+        eventTypes: ['d'],
+      });
+      await f.sender.addEndpoint({
+        id: 'alive',
+        url: alive.url,
+        secretRef: 'hook',
+        eventTypes: ['a'],
+      });
       await inTransaction(pool, async (c) => {
         for (let i = 0; i < 3; i++) await f.sender.enqueue(c, { type: 'd', payload: i });
       });
@@ -167,7 +199,9 @@ describe('dead letters and replay', () => {
       await f.sender.addEndpoint({ id: 'e', url: receiver.url, secretRef: 'hook' });
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
-        ids.push((await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: i }))).id);
+        ids.push(
+          (await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: i }))).id,
+        );
         f.clock.advance(1000);
       }
       await f.sender.runOnce();
@@ -176,12 +210,17 @@ describe('dead letters and replay', () => {
       expect(await f.sender.resend(ids[0] as string)).toBe(1);
       expect(await f.sender.recover('e', START + 1000)).toBe(2); // messages created since then
       expect(await f.sender.runOnce()).toBe(3);
-      for (const id of ids) expect((await f.sender.listDeliveries(id))[0]?.status).toBe('succeeded');
+      for (const id of ids)
+        expect((await f.sender.listDeliveries(id))[0]?.status).toBe('succeeded');
       const attempts = await f.sender.listAttempts({ endpointId: 'e' });
       expect(attempts).toHaveLength(6);
-      expect(attempts.filter((a) => a.outcome === 'succeeded').every((a) => a.httpStatus === 200)).toBe(true);
+      expect(
+        attempts.filter((a) => a.outcome === 'succeeded').every((a) => a.httpStatus === 200),
+      ).toBe(true);
       expect(JSON.stringify(attempts)).not.toContain('payload');
-      await expect(f.sender.resend('msg_nope')).rejects.toMatchObject({ code: 'ERR_SENDER_NOT_FOUND' });
+      await expect(f.sender.resend('msg_nope')).rejects.toMatchObject({
+        code: 'ERR_SENDER_NOT_FOUND',
+      });
     } finally {
       await f.close();
       await receiver.close();
@@ -214,7 +253,9 @@ describe('lease-guarded completion', () => {
         workerId: 'B',
       });
       await a.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) => a.sender.enqueue(c, { type: 't', payload: 1 }));
+      const { id } = await inTransaction(pool, (c) =>
+        a.sender.enqueue(c, { type: 't', payload: 1 }),
+      );
       const slow = a.sender.runOnce(); // A claims, the receiver holds its request
       while (receiver.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
       expect(await b.runOnce()).toBe(0); // leased to A
@@ -275,14 +316,23 @@ describe('payload cipher', () => {
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
       const { id } = await inTransaction(pool, (c) =>
-        f.sender.enqueue(c, { type: 'user.updated', payload: { email: 'ada@example.com' }, subject: 'user_42' }),
+        f.sender.enqueue(c, {
+          type: 'user.updated',
+          payload: { email: 'ada@example.com' },
+          subject: 'user_42',
+        }),
       );
       const { rows } = await pool.query(`SELECT payload, sealed FROM "${f.schema}".messages`);
       expect(rows[0].sealed).toBe(true);
       expect(Buffer.from(rows[0].payload).toString('latin1')).not.toContain('ada@');
       await f.sender.runOnce();
       expect(receiver.requests[0]?.body).toBe('{"email":"ada@example.com"}');
-      const expected = { purpose: 'webhook-outbox', messageId: id, eventType: 'user.updated', subject: 'user_42' };
+      const expected = {
+        purpose: 'webhook-outbox',
+        messageId: id,
+        eventType: 'user.updated',
+        subject: 'user_42',
+      };
       expect(cipher.contexts).toEqual([expected, expected]);
     } finally {
       await f.close();
@@ -294,17 +344,29 @@ describe('payload cipher', () => {
     const receiver = await startReceiver();
     const cipher = testCipher();
     const exhausted: ExhaustedEvent[] = [];
-    const f = await makeSender(pool, { payloadCipher: cipher, onExhausted: (e) => exhausted.push(e) });
+    const f = await makeSender(pool, {
+      payloadCipher: cipher,
+      onExhausted: (e) => exhausted.push(e),
+    });
     try {
       await f.sender.addEndpoint({ id: 'e', url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1, subject: 's' }));
+      const { id } = await inTransaction(pool, (c) =>
+        f.sender.enqueue(c, { type: 't', payload: 1, subject: 's' }),
+      );
       cipher.shred();
       expect(await f.sender.runOnce()).toBe(1);
       f.clock.advance(DAY);
       expect(await f.sender.runOnce()).toBe(0);
       expect(receiver.requests).toHaveLength(0);
       expect(exhausted).toEqual([
-        { messageId: id, endpointId: 'e', eventType: 't', attempts: 1, errorCode: 'ERR_SENDER_PAYLOAD_UNREADABLE', lastStatus: undefined },
+        {
+          messageId: id,
+          endpointId: 'e',
+          eventType: 't',
+          attempts: 1,
+          errorCode: 'ERR_SENDER_PAYLOAD_UNREADABLE',
+          lastStatus: undefined,
+        },
       ]);
       // Not the receiver's fault: its health is untouched.
       expect((await f.sender.getEndpoint('e')).failingSince).toBeUndefined();

@@ -25,7 +25,9 @@ export interface Received {
 export type Script = (
   n: number,
   request: Received,
-) => { status: number; headers?: Record<string, string> } | Promise<{ status: number; headers?: Record<string, string> }>;
+) =>
+  | { status: number; headers?: Record<string, string> }
+  | Promise<{ status: number; headers?: Record<string, string> }>;
 
 export interface Receiver {
   readonly url: string;
@@ -100,8 +102,9 @@ export interface Fixture {
 export async function makeSender(
   pool: pg.Pool,
   overrides: Partial<WebhookSenderOptions> = {},
+  startMs = START,
 ): Promise<Fixture> {
-  const clock = new ManualClock(START);
+  const clock = new ManualClock(startMs);
   const schema = `ws_${process.pid}_${++schemas}`;
   const fetch = loopbackFetch();
   // The secrets cache keeps the real clock: its freshness is not under test here, and its refresh

@@ -24,7 +24,13 @@ function startWorker(schema: string, id: string, leaseMs: number): ChildProcess 
   const script = fileURLToPath(new URL('./worker.ts', import.meta.url));
   return spawn(process.execPath, ['--conditions=@portcullis/source', script], {
     cwd: fileURLToPath(new URL('.', import.meta.url)),
-    env: { PATH: process.env.PATH ?? '', PG_URL: postgres.url, SCHEMA: schema, LEASE_MS: String(leaseMs), WORKER_ID: id },
+    env: {
+      PATH: process.env.PATH ?? '',
+      PG_URL: postgres.url,
+      SCHEMA: schema,
+      LEASE_MS: String(leaseMs),
+      WORKER_ID: id,
+    },
     stdio: ['ignore', 'ignore', 'ignore'],
   });
 }
@@ -58,16 +64,21 @@ it('three worker processes: every message delivered, none in flight twice at onc
     await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook', maxConcurrency: 16 });
     const ids = await inTransaction(pool, async (c) => {
       const out: string[] = [];
-      for (let i = 0; i < 60; i++) out.push((await f.sender.enqueue(c, { type: 't', payload: i })).id);
+      for (let i = 0; i < 60; i++)
+        out.push((await f.sender.enqueue(c, { type: 't', payload: i })).id);
       return out;
     });
     for (const id of ['w1', 'w2', 'w3']) workers.push(startWorker(f.schema, id, 5_000));
-    await waitFor('all 60 delivered', async () => {
-      const { rows } = await pool.query(
-        `SELECT count(*)::int AS n FROM "${f.schema}".deliveries WHERE status = 'succeeded'`,
-      );
-      return rows[0].n === 60;
-    }, { timeoutMs: 20_000, intervalMs: 50 });
+    await waitFor(
+      'all 60 delivered',
+      async () => {
+        const { rows } = await pool.query(
+          `SELECT count(*)::int AS n FROM "${f.schema}".deliveries WHERE status = 'succeeded'`,
+        );
+        return rows[0].n === 60;
+      },
+      { timeoutMs: 20_000, intervalMs: 50 },
+    );
     expect(overlaps).toBe(0);
     expect([...counts.keys()].sort()).toEqual([...ids].sort());
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
@@ -95,19 +106,31 @@ it('a worker SIGKILLed mid-delivery: its claim returns after the lease, then the
     await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
     const { id } = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1 }));
     killed = startWorker(f.schema, 'doomed', leaseMs);
-    await waitFor('the first request', async () => arrivals.length === 1, { timeoutMs: 10_000, intervalMs: 10 });
+    await waitFor('the first request', async () => arrivals.length === 1, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+    });
     const exited = new Promise((r) => killed?.once('exit', r));
     killed.kill('SIGKILL');
     await exited;
     rescuer = startWorker(f.schema, 'rescuer', leaseMs);
-    await waitFor('the retry', async () => arrivals.length === 2, { timeoutMs: 10_000, intervalMs: 10 });
-    expect((arrivals[1] as number) - (arrivals[0] as number)).toBeGreaterThanOrEqual(leaseMs - 100);
-    await waitFor('recorded', async () => (await f.sender.listDeliveries(id))[0]?.status === 'succeeded', {
-      timeoutMs: 5_000,
-      intervalMs: 20,
+    await waitFor('the retry', async () => arrivals.length === 2, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
     });
+    expect((arrivals[1] as number) - (arrivals[0] as number)).toBeGreaterThanOrEqual(leaseMs - 100);
+    await waitFor(
+      'recorded',
+      async () => (await f.sender.listDeliveries(id))[0]?.status === 'succeeded',
+      {
+        timeoutMs: 5_000,
+        intervalMs: 20,
+      },
+    );
     const attempts = await f.sender.listAttempts({ messageId: id });
-    expect(attempts.map((a) => [a.worker, a.attempt, a.outcome])).toEqual([['rescuer', 2, 'succeeded']]);
+    expect(attempts.map((a) => [a.worker, a.attempt, a.outcome])).toEqual([
+      ['rescuer', 2, 'succeeded'],
+    ]);
   } finally {
     if (killed && killed.exitCode === null && killed.signalCode === null) killed.kill('SIGKILL');
     if (rescuer) await stopWorker(rescuer);
