@@ -8,6 +8,7 @@ import { oauthScene } from './scenes/oauth.ts';
 import { ratelimitScene } from './scenes/ratelimit.ts';
 import { resilienceScene } from './scenes/resilience.ts';
 import { secretsScene } from './scenes/secrets.ts';
+import { webhookSenderScene } from './scenes/webhookSender.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
 
 type Scene = [title: string, run: (say: (line: string) => void) => Promise<void>];
@@ -28,6 +29,17 @@ const scenes: Scene[] = [
   ['@portcullis/egress: an outbound webhook aimed at the cloud metadata address', egressScene],
   ['@portcullis/secrets: a webhook secret rotated while deliveries keep verifying', secretsScene],
   ['@portcullis/ratelimit: a request flood held at the limit, headers and all', ratelimitScene],
+  [
+    webhookSenderScene.title,
+    (say) =>
+      webhookSenderScene.run({
+        say,
+        record: (o) => {
+          say(`${o.held ? '✓' : '✗'} ${o.scenario}: ${o.happened} (${o.stoppedBy})`);
+          if (!o.held) throw new Error(`not held: ${o.scenario}`);
+        },
+      }),
+  ],
 ];
 
 const say = (line: string): void => {

@@ -2,12 +2,12 @@
 // (the test harness's). Places three orders (one rolled back), delivers their webhooks to a
 // receiver that fails twice before it recovers, and prints what each side saw.
 import { createSecureFetch } from '@portcullis/egress';
-import { startPostgres } from '../../../test/harness/postgres.ts';
+import { exampleDatabase } from './postgres.ts';
 import { startExampleReceiver } from './receiver.ts';
 import { createOrderService, WEBHOOK_SECRET } from './service.ts';
 
-const throwaway = process.env.DATABASE_URL ? undefined : await startPostgres();
-const databaseUrl = process.env.DATABASE_URL ?? (throwaway?.url as string);
+const database = await exampleDatabase();
+const databaseUrl = database.url;
 const receiver = await startExampleReceiver({ secret: WEBHOOK_SECRET, failFirst: 2 });
 // The receiver runs on loopback for the example: exempt that one address (never in production,
 // where the default egress fetch refuses private and loopback addresses).
@@ -46,5 +46,5 @@ try {
   await service.close();
   await fetch.close();
   await receiver.close();
-  await throwaway?.stop();
+  await database.stop();
 }
