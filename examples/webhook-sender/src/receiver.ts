@@ -40,8 +40,9 @@ export async function startExampleReceiver(options: {
         return void res.writeHead(500).end(); // a bad deploy: the sender retries
       }
       const hash = createHash('sha256').update(body).digest('base64url');
-      await idempotency.run(`hook:${id}`, hash, async () => {
-        processed.set(id, (processed.get(id) ?? 0) + 1);
+      const key = id ?? hash; // Standard Webhooks always has an id
+      await idempotency.run(`hook:${key}`, hash, async () => {
+        processed.set(key, (processed.get(key) ?? 0) + 1);
         return { ok: true };
       });
       res.writeHead(204).end();

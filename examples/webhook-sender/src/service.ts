@@ -46,7 +46,9 @@ export async function createOrderService(options: {
     ...(options.schedule ? { schedule: options.schedule } : {}),
   });
   await sender.migrate();
-  await pool.query('CREATE TABLE IF NOT EXISTS orders (id text PRIMARY KEY, created_at timestamptz)');
+  await pool.query(
+    'CREATE TABLE IF NOT EXISTS orders (id text PRIMARY KEY, created_at timestamptz)',
+  );
   return {
     pool,
     sender,

@@ -57,9 +57,11 @@ try {
   bench.add('business tx only (floor)', () => inTx(false));
   bench.add('business tx + enqueue', () => inTx(true));
   await bench.run();
-  const floor = bench.tasks[0]?.result?.throughput?.mean ?? 1;
+  const hzOf = (t: (typeof bench.tasks)[number] | undefined): number =>
+    (t?.result as { throughput?: { mean: number } } | undefined)?.throughput?.mean ?? 0;
+  const floor = hzOf(bench.tasks[0]) || 1;
   const rows = bench.tasks.map((t) => {
-    const hz = t.result?.throughput?.mean ?? 0;
+    const hz = hzOf(t);
     return { what: t.name, 'ops/s': Math.round(hz), 'vs floor': (hz / floor).toFixed(2) };
   });
   await pool.query('TRUNCATE webhook_sender.messages CASCADE');
@@ -90,7 +92,11 @@ try {
   }
   const directRate = MESSAGES / ((performance.now() - directStart) / 1000);
   rows.push(
-    { what: 'direct sign + fetch loop (floor)', 'ops/s': Math.round(directRate), 'vs floor': '1.00' },
+    {
+      what: 'direct sign + fetch loop (floor)',
+      'ops/s': Math.round(directRate),
+      'vs floor': '1.00',
+    },
     {
       what: 'outbox, 4 workers (claim, sign, send, record)',
       'ops/s': Math.round(outboxRate),

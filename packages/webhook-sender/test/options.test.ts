@@ -31,14 +31,18 @@ describe('options', () => {
 
   it('DEFAULTS is frozen and holds the Svix schedule', () => {
     expect(Object.isFrozen(DEFAULTS)).toBe(true);
-    expect(DEFAULTS.schedule).toEqual([0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000]);
+    expect(DEFAULTS.schedule).toEqual([
+      0, 5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000,
+    ]);
   });
 
   it('refuses a missing pool, a wrong type, a value out of range and an unknown key', () => {
     expect(() => createWebhookSender({ secrets } as never)).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG_TYPE' }),
     );
-    expect(() => createWebhookSender({ pool, secrets, leaseMs: '60s' as never })).toThrow(TypeError);
+    expect(() => createWebhookSender({ pool, secrets, leaseMs: '60s' as never })).toThrow(
+      TypeError,
+    );
     expect(() => createWebhookSender({ pool, secrets, requestTimeoutMs: 0 })).toThrow(
       expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
     );
@@ -49,8 +53,12 @@ describe('options', () => {
       expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE' }),
     );
     expect(() => createWebhookSender({ pool, secrets, schedule: [0, -5] })).toThrow(TypeError);
-    expect(() => createWebhookSender({ pool, secrets, leaseMillis: 5 } as never)).toThrow(/did you mean "leaseMs"/i);
-    expect(() => createWebhookSender({ pool, secrets, payloadCipher: { seal: () => 1 } as never })).toThrow(TypeError);
+    expect(() => createWebhookSender({ pool, secrets, leaseMillis: 5 } as never)).toThrow(
+      /did you mean "leaseMs"/i,
+    );
+    expect(() =>
+      createWebhookSender({ pool, secrets, payloadCipher: { seal: () => 1 } as never }),
+    ).toThrow(TypeError);
   });
 
   it('a schema name is an identifier or a TypeError: nothing else reaches SQL (property)', async () => {
@@ -72,7 +80,9 @@ describe('options', () => {
       }),
       { numRuns: 200 },
     );
-    expect(() => createWebhookSender({ pool, secrets, schema: 'x"; DROP TABLE t; --' })).toThrow(TypeError);
+    expect(() => createWebhookSender({ pool, secrets, schema: 'x"; DROP TABLE t; --' })).toThrow(
+      TypeError,
+    );
   });
 });
 
@@ -83,7 +93,12 @@ describe('errors', () => {
     expect(isWebhookSenderError(error)).toBe(true);
     expect(isWebhookSenderError(error, 'ERR_SENDER_NOT_FOUND')).toBe(false);
     expect(isWebhookError(error)).toBe(false);
-    expect(error.toJSON()).toEqual({ name: 'WebhookSenderError', code: 'ERR_SENDER_PAYLOAD_TOO_LARGE', message: 'too large', status: 413 });
+    expect(error.toJSON()).toEqual({
+      name: 'WebhookSenderError',
+      code: 'ERR_SENDER_PAYLOAD_TOO_LARGE',
+      message: 'too large',
+      status: 413,
+    });
   });
 });
 
@@ -91,12 +106,21 @@ describe('enqueue refuses before writing', () => {
   it('a payload over the cap, a bad id, an unknown key: nothing is sent to the client', async () => {
     const sender = createWebhookSender({ pool, secrets, maxPayloadBytes: 10 });
     const calls: unknown[] = [];
-    const client = { query: async (...args: unknown[]) => (calls.push(args), { rows: [], rowCount: 1 }) };
-    await expect(sender.enqueue(client, { type: 't', payload: 'x'.repeat(11) })).rejects.toSatisfy((e) =>
-      isWebhookSenderError(e, 'ERR_SENDER_PAYLOAD_TOO_LARGE'),
+    const client = {
+      query: async (...args: unknown[]) => {
+        calls.push(args);
+        return { rows: [], rowCount: 1 };
+      },
+    };
+    await expect(sender.enqueue(client, { type: 't', payload: 'x'.repeat(11) })).rejects.toSatisfy(
+      (e) => isWebhookSenderError(e, 'ERR_SENDER_PAYLOAD_TOO_LARGE'),
     );
-    await expect(sender.enqueue(client, { type: 't', payload: 1, id: 'evt_1' })).rejects.toThrow(TypeError);
-    await expect(sender.enqueue(client, { type: 't', payload: 1, tyep: 'x' } as never)).rejects.toThrow(TypeError);
+    await expect(sender.enqueue(client, { type: 't', payload: 1, id: 'evt_1' })).rejects.toThrow(
+      TypeError,
+    );
+    await expect(
+      sender.enqueue(client, { type: 't', payload: 1, tyep: 'x' } as never),
+    ).rejects.toThrow(TypeError);
     await expect(sender.enqueue(client, { type: '', payload: 1 })).rejects.toThrow(TypeError);
     await expect(sender.enqueue({} as never, { type: 't', payload: 1 })).rejects.toThrow(TypeError);
     expect(calls).toEqual([]);
@@ -106,7 +130,10 @@ describe('enqueue refuses before writing', () => {
     const sender = createWebhookSender({ pool, secrets });
     const calls: [string, unknown[]][] = [];
     const client = {
-      query: async (text: string, values: unknown[]) => (calls.push([text, values]), { rows: [], rowCount: 2 }),
+      query: async (text: string, values: unknown[]) => {
+        calls.push([text, values]);
+        return { rows: [], rowCount: 2 };
+      },
     };
     const result = await sender.enqueue(client, { type: 'a.b', payload: { "it's": '$1' } });
     expect(result).toEqual({ id: expect.stringMatching(/^msg_/), deliveries: 2, large: false });

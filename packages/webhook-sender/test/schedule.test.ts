@@ -12,7 +12,9 @@ const base = {
 
 describe('nextRetryDelayMs', () => {
   it('walks the Svix schedule, then stops', () => {
-    const delays = [1, 2, 3, 4, 5, 6, 7].map((attempts) => nextRetryDelayMs({ ...base, attempts, random: () => 0.5 }));
+    const delays = [1, 2, 3, 4, 5, 6, 7].map((attempts) =>
+      nextRetryDelayMs({ ...base, attempts, random: () => 0.5 }),
+    );
     expect(delays).toEqual(schedules.svix.slice(1));
     expect(nextRetryDelayMs({ ...base, attempts: 8, random: () => 0.5 })).toBeUndefined();
   });
@@ -26,7 +28,14 @@ describe('nextRetryDelayMs', () => {
         fc.boolean(),
         fc.option(fc.integer({ min: 0, max: 3_600_000 }), { nil: undefined }),
         (attempts, r, jitter, throttled, retryAfterMs) => {
-          const delay = nextRetryDelayMs({ ...base, attempts, jitter, throttled, retryAfterMs, random: () => r }) as number;
+          const delay = nextRetryDelayMs({
+            ...base,
+            attempts,
+            jitter,
+            throttled,
+            retryAfterMs,
+            random: () => r,
+          }) as number;
           const step = schedules.svix[attempts] as number;
           const floor = Math.max(throttled ? 60_000 : 0, retryAfterMs ?? 0);
           expect(delay).toBeGreaterThanOrEqual(Math.max(Math.floor(step * (1 - jitter)), floor));
@@ -37,6 +46,8 @@ describe('nextRetryDelayMs', () => {
   });
 
   it('a 429 after the immediate attempt waits 60 s, not 5 s', () => {
-    expect(nextRetryDelayMs({ ...base, attempts: 1, throttled: true, random: () => 0.5 })).toBe(60_000);
+    expect(nextRetryDelayMs({ ...base, attempts: 1, throttled: true, random: () => 0.5 })).toBe(
+      60_000,
+    );
   });
 });

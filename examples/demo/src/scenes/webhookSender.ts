@@ -15,7 +15,8 @@ const STOPPED_BY = '@portcullis/webhook-sender';
  */
 export const webhookSenderScene: Scene = {
   name: 'webhook-sender',
-  title: '@portcullis/webhook-sender: retried until the receiver recovers, 410 disables, metadata refused',
+  title:
+    '@portcullis/webhook-sender: retried until the receiver recovers, 410 disables, metadata refused',
   async run({ say, record }) {
     const database = await exampleDatabase();
     const receiver = await startExampleReceiver({ secret: WEBHOOK_SECRET, failFirst: 2 });
@@ -40,14 +41,21 @@ export const webhookSenderScene: Scene = {
       }
     };
     try {
-      const customer = await sender.addEndpoint({ id: 'customer', url: receiver.url, secretRef: 'customer-hook' });
+      const customer = await sender.addEndpoint({
+        id: 'customer',
+        url: receiver.url,
+        secretRef: 'customer-hook',
+      });
 
       const rolledBack = await service.placeOrder('ord_declined', { fail: true });
       await sender.runOnce();
       say(`order rolled back: ${receiver.requests} webhook requests`);
       record({
         scenario: 'order rolled back after enqueue',
-        happened: rolledBack === undefined && receiver.requests === 0 ? 'nothing sent' : 'a webhook was sent',
+        happened:
+          rolledBack === undefined && receiver.requests === 0
+            ? 'nothing sent'
+            : 'a webhook was sent',
         stoppedBy: `${STOPPED_BY} (transactional outbox)`,
         held: rolledBack === undefined && receiver.requests === 0,
       });
@@ -56,7 +64,9 @@ export const webhookSenderScene: Scene = {
       await deliverUntil(async () => (await sender.listDeliveries(id))[0]?.status === 'succeeded');
       const [state] = await sender.listDeliveries(id);
       const times = receiver.processed.get(id) ?? 0;
-      say(`receiver failing: ${state?.status} after ${state?.attempts} attempts, processed ${times}x`);
+      say(
+        `receiver failing: ${state?.status} after ${state?.attempts} attempts, processed ${times}x`,
+      );
       record({
         scenario: 'receiver answers 500 twice, then recovers',
         happened: `${state?.status} after ${state?.attempts} attempts; handler ran ${times}x`,
@@ -68,22 +78,37 @@ export const webhookSenderScene: Scene = {
       await service.placeOrder('ord_2');
       await deliverUntil(async () => service.disabled.length > 0);
       const disabled = service.disabled[0];
-      say(`receiver gone: endpoint ${disabled ? `disabled (${disabled.reason})` : 'still enabled'}`);
+      say(
+        `receiver gone: endpoint ${disabled ? `disabled (${disabled.reason})` : 'still enabled'}`,
+      );
       record({
         scenario: 'receiver answers 410 Gone',
-        happened: disabled ? `endpoint ${customer.id} disabled at once (reason ${disabled.reason})` : 'still enabled',
+        happened: disabled
+          ? `endpoint ${customer.id} disabled at once (reason ${disabled.reason})`
+          : 'still enabled',
         stoppedBy: `${STOPPED_BY} (endpoint health)`,
-        held: disabled?.reason === 'gone' && (await sender.getEndpoint(customer.id)).disabledAt !== undefined,
+        held:
+          disabled?.reason === 'gone' &&
+          (await sender.getEndpoint(customer.id)).disabledAt !== undefined,
       });
 
-      await sender.addEndpoint({ id: 'metadata', url: 'https://169.254.169.254/latest/meta-data/', secretRef: 'customer-hook' });
+      await sender.addEndpoint({
+        id: 'metadata',
+        url: 'https://169.254.169.254/latest/meta-data/',
+        secretRef: 'customer-hook',
+      });
       const meta = (await service.placeOrder('ord_3')) as string;
-      await deliverUntil(async () => (await sender.listAttempts({ messageId: meta, endpointId: 'metadata' })).length > 0);
+      await deliverUntil(
+        async () =>
+          (await sender.listAttempts({ messageId: meta, endpointId: 'metadata' })).length > 0,
+      );
       const [attempt] = await sender.listAttempts({ messageId: meta, endpointId: 'metadata' });
       say(`endpoint at the metadata address: ${attempt?.errorCode ?? 'no attempt'}`);
       record({
         scenario: 'endpoint registered at the cloud metadata address',
-        happened: attempt ? `refused before connecting: ${attempt.errorCode}` : 'no attempt recorded',
+        happened: attempt
+          ? `refused before connecting: ${attempt.errorCode}`
+          : 'no attempt recorded',
         stoppedBy: `${STOPPED_BY} + @portcullis/egress`,
         held: attempt?.errorCode === 'ERR_SENDER_REFUSED' && attempt.httpStatus === undefined,
       });
