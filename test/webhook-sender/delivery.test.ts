@@ -1,8 +1,14 @@
 // The outbox against a real PostgreSQL and real loopback receivers, on a ManualClock (the SQL
 // `now` is always the clock's, passed as a parameter): transactional enqueue, at-least-once
 // delivery with stable ids, the retry schedule, Retry-After, 410, egress refusal, replay.
-
-import { DEFAULTS, isWebhookSenderError, schedules } from '@portcullis/webhook-sender';
+import { redacted } from '@portcullis/core';
+import { createSecretsCache, MemoryProvider } from '@portcullis/secrets';
+import {
+  createWebhookSender,
+  DEFAULTS,
+  isWebhookSenderError,
+  schedules,
+} from '@portcullis/webhook-sender';
 import { createVerifier } from '@portcullis/webhooks';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -283,6 +289,68 @@ describe('delivery and the retry schedule (ManualClock)', () => {
       await f.close();
       await receiver.close();
       await target.close();
+    }
+  });
+
+  it('a receiver that never answers times out after requestTimeoutMs and backs off at least 60 s', async () => {
+    const receiver = await startReceiver((n) =>
+      n === 0 ? new Promise(() => {}) : { status: 200 },
+    );
+    const f = await makeSender(pool);
+    try {
+      await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
+      const { id } = await inTransaction(pool, (c) =>
+        f.sender.enqueue(c, { type: 't', payload: 1 }),
+      );
+      const run = f.sender.runOnce();
+      while (receiver.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+      f.clock.advance(DEFAULTS.requestTimeoutMs);
+      await run;
+      const [state] = await f.sender.listDeliveries(id);
+      expect(state).toMatchObject({ status: 'pending', lastError: 'ERR_SENDER_TIMEOUT' });
+      expect((state?.nextAttemptAt as number) - f.clock.now()).toBe(60_000); // not the 5 s step
+      const [attempt] = await f.sender.listAttempts({ messageId: id });
+      expect(attempt?.latencyMs).toBe(DEFAULTS.requestTimeoutMs);
+    } finally {
+      await f.close();
+      await receiver.close();
+    }
+  });
+});
+
+describe('secrets during a rotation', () => {
+  it('each message is signed with current and previous: a receiver holding either verifies', async () => {
+    const OLD = SECRET;
+    const NEW = 'whsec_C2FVsBQIhrscChlQIMV+b5sSYspob7oD';
+    const provider = new MemoryProvider({ secrets: { hook: OLD } });
+    await provider.putVersion('hook', redacted(NEW), { token: 'v2', stage: 'current' });
+    const secrets = createSecretsCache(provider);
+    const receiver = await startReceiver();
+    const f = await makeSender(pool);
+    const sender = createWebhookSender({
+      pool,
+      secrets,
+      schema: f.schema,
+      fetch: f.fetch,
+      clock: f.clock,
+    });
+    try {
+      await sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
+      await inTransaction(pool, (c) => sender.enqueue(c, { type: 't', payload: { a: 1 } }));
+      await sender.runOnce();
+      const request = receiver.requests[0] as { headers: Record<string, string>; body: string };
+      expect(request.headers['webhook-signature']?.split(' ')).toHaveLength(2);
+      for (const secret of [OLD, NEW]) {
+        const verifier = createVerifier({ secrets: secret, store: false, clock: f.clock });
+        await expect(verifier.verify(request)).resolves.toMatchObject({
+          id: request.headers['webhook-id'],
+        });
+      }
+    } finally {
+      await sender.stop();
+      await secrets.close();
+      await f.close();
+      await receiver.close();
     }
   });
 });
