@@ -190,6 +190,33 @@ describe('one dead receiver does not take the workers', () => {
   });
 });
 
+describe('per-endpoint rate limit', () => {
+  it('ratePerSec 1: one request now, the rest deferred a second at a time (on the clock)', async () => {
+    const receiver = await startReceiver();
+    const f = await makeSender(pool);
+    try {
+      await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook', ratePerSec: 1 });
+      await inTransaction(pool, async (c) => {
+        for (let i = 0; i < 3; i++) await f.sender.enqueue(c, { type: 't', payload: i });
+      });
+      expect(await f.sender.runOnce()).toBe(3); // three claimed, two handed back
+      expect(receiver.requests).toHaveLength(1);
+      expect(await f.sender.runOnce()).toBe(0); // deferred, not due yet
+      f.clock.advance(1000);
+      await f.sender.runOnce();
+      expect(receiver.requests).toHaveLength(2);
+      f.clock.advance(1000);
+      await f.sender.runOnce();
+      expect(receiver.requests).toHaveLength(3);
+      const attempts = await f.sender.listAttempts({});
+      expect(attempts.every((a) => a.attempt === 1)).toBe(true); // a deferral is not an attempt
+    } finally {
+      await f.close();
+      await receiver.close();
+    }
+  });
+});
+
 describe('dead letters and replay', () => {
   it('resend() and recover() bring exhausted deliveries back; listAttempts shows status and latency', async () => {
     const receiver = await startReceiver(() => ({ status: 500 }));
