@@ -16,6 +16,7 @@ import { paymentsScene } from './scenes/payments.ts';
 import { ratelimitScene } from './scenes/ratelimit.ts';
 import { resilienceScene } from './scenes/resilience.ts';
 import { secretsScene } from './scenes/secrets.ts';
+import { webhookSenderScene } from './scenes/webhookSender.ts';
 import { webhooksScene } from './scenes/webhooks.ts';
 
 /** Every scene, in the order played. One line each: add yours here. */
@@ -31,6 +32,7 @@ export const scenes: readonly Scene[] = [
   ratelimitScene,
   egressScene,
   secretsScene,
+  webhookSenderScene,
 ];
 
 const SCENE_TIMEOUT_MS = 20_000;

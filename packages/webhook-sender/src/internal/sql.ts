@@ -1,0 +1,112 @@
+import { invalidArgument } from '@portcullis/core';
+
+const SCHEMA = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Checks a schema name: lower-case letters, digits and `_`, not starting with a digit, ≤ 63. */
+export function checkSchema(value: unknown, path: string): string {
+  const what =
+    'a schema name of lower-case letters, digits and "_" (at most 63, not starting with a digit)';
+  if (typeof value !== 'string') throw invalidArgument(path, what);
+  if (!SCHEMA.test(value)) throw invalidArgument(path, what, 'value');
+  return value;
+}
+
+/** The statements, for one (validated) schema. Every value is a `$n` parameter. */
+export interface Statements {
+  insertMessage: string;
+  insertDeliveries: string;
+  claim: string;
+  complete: string;
+  release: string;
+  endpointSucceeded: string;
+  endpointFailed: string;
+  disableEndpoint: string;
+  enableEndpoint: string;
+  insertEndpoint: string;
+  getEndpoint: string;
+  messageExists: string;
+  resendAll: string;
+  resendOne: string;
+  recover: string;
+  listAttempts: string;
+  listDeliveries: string;
+}
+
+/** Builds the statements for `schema` (already checked by {@link checkSchema}). */
+export function statements(schema: string): Statements {
+  const s = `"${schema}"`;
+  return {
+    insertMessage: `INSERT INTO ${s}.messages (id, event_type, payload, sealed, subject, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
+    insertDeliveries: `INSERT INTO ${s}.deliveries
+        (message_id, endpoint_id, status, attempts, next_attempt_at, updated_at)
+      SELECT $1, e.id, 'pending', 0, $2, $2 FROM ${s}.endpoints e
+      WHERE e.disabled_at IS NULL
+        AND (e.event_types IS NULL OR $3 = ANY (e.event_types))
+        AND ($4::text[] IS NULL OR e.id = ANY ($4::text[]))
+      ON CONFLICT DO NOTHING`,
+    claim: `WITH due AS (
+        SELECT d.message_id, d.endpoint_id FROM ${s}.deliveries d
+        JOIN ${s}.endpoints e ON e.id = d.endpoint_id
+        WHERE d.status = 'pending' AND d.next_attempt_at <= $1
+          AND (d.lease_until IS NULL OR d.lease_until <= $1)
+          AND e.disabled_at IS NULL
+          AND NOT (d.endpoint_id = ANY ($3::text[]))
+        ORDER BY d.next_attempt_at
+        LIMIT $4
+        FOR UPDATE OF d SKIP LOCKED
+      )
+      UPDATE ${s}.deliveries d
+      SET lease_owner = $2::text || ':' || gen_random_uuid()::text,
+          lease_until = $5, attempts = d.attempts + 1, updated_at = $1
+      FROM due, ${s}.messages m, ${s}.endpoints e
+      WHERE d.message_id = due.message_id AND d.endpoint_id = due.endpoint_id
+        AND m.id = d.message_id AND e.id = d.endpoint_id
+      RETURNING d.message_id, d.endpoint_id, d.attempts, d.lease_owner, m.event_type, m.payload,
+        m.sealed, m.subject, e.url, e.secret_ref, e.schedule_ms, e.rate_per_sec, e.max_concurrency`,
+    complete: `WITH d AS (
+        UPDATE ${s}.deliveries SET status = $4, next_attempt_at = $5, lease_owner = NULL,
+          lease_until = NULL, last_status = $6, last_latency_ms = $7, last_error = $8, updated_at = $9
+        WHERE message_id = $1 AND endpoint_id = $2 AND lease_owner = $3 AND status = 'pending'
+        RETURNING 1
+      )
+      INSERT INTO ${s}.attempts (message_id, endpoint_id, attempt, worker, started_at, outcome,
+        http_status, latency_ms, error_code, lease_lost)
+      SELECT $1, $2, $10, $11, $12, $13, $6, $7, $8, NOT EXISTS (SELECT 1 FROM d)
+      RETURNING lease_lost`,
+    release: `UPDATE ${s}.deliveries SET lease_owner = NULL, lease_until = NULL,
+        attempts = attempts - 1, next_attempt_at = $4
+      WHERE message_id = $1 AND endpoint_id = $2 AND lease_owner = $3`,
+    endpointSucceeded: `UPDATE ${s}.endpoints SET last_success_at = $2, failing_since = NULL
+      WHERE id = $1`,
+    endpointFailed: `UPDATE ${s}.endpoints SET failing_since = COALESCE(failing_since, $2)
+      WHERE id = $1 RETURNING failing_since`,
+    disableEndpoint: `UPDATE ${s}.endpoints SET disabled_at = $2, disabled_reason = $3
+      WHERE id = $1 AND disabled_at IS NULL RETURNING failing_since`,
+    enableEndpoint: `UPDATE ${s}.endpoints SET disabled_at = NULL, disabled_reason = NULL,
+        failing_since = NULL WHERE id = $1`,
+    insertEndpoint: `INSERT INTO ${s}.endpoints (id, url, secret_ref, event_types, schedule_ms,
+        rate_per_sec, max_concurrency, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    getEndpoint: `SELECT * FROM ${s}.endpoints WHERE id = $1`,
+    messageExists: `SELECT 1 FROM ${s}.messages WHERE id = $1`,
+    resendAll: `UPDATE ${s}.deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2,
+        lease_owner = NULL, lease_until = NULL, updated_at = $2
+      WHERE message_id = $1`,
+    resendOne: `INSERT INTO ${s}.deliveries
+        (message_id, endpoint_id, status, attempts, next_attempt_at, updated_at)
+      SELECT m.id, e.id, 'pending', 0, $3, $3 FROM ${s}.messages m, ${s}.endpoints e
+      WHERE m.id = $1 AND e.id = $2
+      ON CONFLICT (message_id, endpoint_id) DO UPDATE SET status = 'pending', attempts = 0,
+        next_attempt_at = $3, lease_owner = NULL, lease_until = NULL, updated_at = $3`,
+    recover: `UPDATE ${s}.deliveries d SET status = 'pending', attempts = 0, next_attempt_at = $3,
+        lease_owner = NULL, lease_until = NULL, updated_at = $3
+      FROM ${s}.messages m
+      WHERE d.endpoint_id = $1 AND d.status = 'exhausted' AND m.id = d.message_id
+        AND m.created_at >= $2`,
+    listAttempts: `SELECT * FROM ${s}.attempts
+      WHERE ($1::text IS NULL OR message_id = $1) AND ($2::text IS NULL OR endpoint_id = $2)
+      ORDER BY id DESC LIMIT $3`,
+    listDeliveries: `SELECT * FROM ${s}.deliveries WHERE message_id = $1 ORDER BY endpoint_id`,
+  };
+}
