@@ -126,18 +126,18 @@ describe('enqueue refuses before writing', () => {
     expect(calls).toEqual([]);
   });
 
-  it('writes the message and its deliveries on the caller client, with parameters only', async () => {
+  it('writes the message and its deliveries on the caller client in one statement, with parameters only', async () => {
     const sender = createWebhookSender({ pool, secrets });
     const calls: [string, unknown[]][] = [];
     const client = {
       query: async (text: string, values: unknown[]) => {
         calls.push([text, values]);
-        return { rows: [], rowCount: 2 };
+        return { rows: [{ inserted: 1, deliveries: 2 }], rowCount: 1 };
       },
     };
     const result = await sender.enqueue(client, { type: 'a.b', payload: { "it's": '$1' } });
     expect(result).toEqual({ id: expect.stringMatching(/^msg_/), deliveries: 2, large: false });
-    expect(calls).toHaveLength(2);
+    expect(calls).toHaveLength(1);
     for (const [text] of calls) expect(text).not.toContain("it's");
     expect(Buffer.from(calls[0]?.[1][2] as Buffer).toString()).toBe('{"it\'s":"$1"}');
   });

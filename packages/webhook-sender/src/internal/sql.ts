@@ -13,8 +13,7 @@ export function checkSchema(value: unknown, path: string): string {
 
 /** The statements, for one (validated) schema. Every value is a `$n` parameter. */
 export interface Statements {
-  insertMessage: string;
-  insertDeliveries: string;
+  enqueue: string;
   claim: string;
   complete: string;
   release: string;
@@ -36,15 +35,21 @@ export interface Statements {
 export function statements(schema: string): Statements {
   const s = `"${schema}"`;
   return {
-    insertMessage: `INSERT INTO ${s}.messages (id, event_type, payload, sealed, subject, created_at)
-      VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`,
-    insertDeliveries: `INSERT INTO ${s}.deliveries
-        (message_id, endpoint_id, status, attempts, next_attempt_at, updated_at)
-      SELECT $1, e.id, 'pending', 0, $2, $2 FROM ${s}.endpoints e
-      WHERE e.disabled_at IS NULL
-        AND (e.event_types IS NULL OR $3 = ANY (e.event_types))
-        AND ($4::text[] IS NULL OR e.id = ANY ($4::text[]))
-      ON CONFLICT DO NOTHING`,
+    // One round trip: the message and its fan-out in one statement (the deliveries' foreign key is
+    // checked at the statement's end, when the message row exists). A repeated id inserts nothing.
+    enqueue: `WITH m AS (
+        INSERT INTO ${s}.messages (id, event_type, payload, sealed, subject, created_at)
+        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING RETURNING id
+      ), d AS (
+        INSERT INTO ${s}.deliveries
+          (message_id, endpoint_id, status, attempts, next_attempt_at, updated_at)
+        SELECT m.id, e.id, 'pending', 0, $6, $6 FROM m CROSS JOIN ${s}.endpoints e
+        WHERE e.disabled_at IS NULL
+          AND (e.event_types IS NULL OR $2 = ANY (e.event_types))
+          AND ($7::text[] IS NULL OR e.id = ANY ($7::text[]))
+        ON CONFLICT DO NOTHING RETURNING 1
+      )
+      SELECT (SELECT count(*) FROM m)::int AS inserted, (SELECT count(*) FROM d)::int AS deliveries`,
     claim: `WITH due AS (
         SELECT d.message_id, d.endpoint_id FROM ${s}.deliveries d
         JOIN ${s}.endpoints e ON e.id = d.endpoint_id

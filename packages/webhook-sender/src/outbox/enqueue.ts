@@ -76,16 +76,17 @@ export async function enqueueEvent(
       ? bytes
       : await o.payloadCipher.seal(bytes, cipherContext(id, e.type, e.subject));
   const now = new Date(o.clock.now());
-  const inserted = await client.query(sql.insertMessage, [
+  const result = await client.query(sql.enqueue, [
     id,
     e.type,
     Buffer.from(stored.buffer, stored.byteOffset, stored.byteLength),
     o.payloadCipher !== undefined,
     e.subject ?? null,
     now,
+    e.endpointIds ?? null,
   ]);
-  if (inserted.rowCount === 0) return Object.freeze({ id, deliveries: 0, large });
-  const fanned = await client.query(sql.insertDeliveries, [id, now, e.type, e.endpointIds ?? null]);
+  const row = result.rows[0] as { inserted: number; deliveries: number } | undefined;
+  if (row === undefined || row.inserted === 0) return Object.freeze({ id, deliveries: 0, large });
   o.telemetry.count('webhook_sender.enqueued', 1);
-  return Object.freeze({ id, deliveries: fanned.rowCount ?? 0, large });
+  return Object.freeze({ id, deliveries: row.deliveries, large });
 }
