@@ -1,0 +1,33 @@
+// The canonical bytes of a context: sorted keys, JSON-encoded pairs, so two objects with the same
+// entries in any order bind the same way and no two different contexts share an encoding.
+import type { EnvelopeContext } from '../types.ts';
+
+const encoder = new TextEncoder();
+
+/** `base` under `context` (the call's values win), as a new frozen object. */
+export function mergeContext(base: EnvelopeContext, context: EnvelopeContext): EnvelopeContext {
+  return Object.keys(base).length === 0 ? context : { ...base, ...context };
+}
+
+/** The unambiguous text form of a context. */
+export function canonicalContext(context: EnvelopeContext): string {
+  const keys = Object.keys(context).sort();
+  const pairs: [string, string][] = [];
+  for (const key of keys) pairs.push([key, context[key] as string]);
+  return JSON.stringify(pairs);
+}
+
+/** The canonical form as UTF-8 bytes. */
+export function contextBytes(context: EnvelopeContext): Uint8Array {
+  return encoder.encode(canonicalContext(context));
+}
+
+/** The entries of `context` whose keys are in `keys` (those absent are left out). */
+export function pickContext(context: EnvelopeContext, keys: readonly string[]): EnvelopeContext {
+  const out: Record<string, string> = {};
+  for (const key of keys) {
+    const value = context[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
