@@ -1,8 +1,6 @@
-import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { invalidArgument } from '@portcullis/core';
-import { EnvelopeError } from './errors/EnvelopeError.ts';
-
-const TAG = 16;
+import { gcmDecrypt, gcmEncryptInto, TAG } from './internal/gcm.ts';
 
 function check(key: Uint8Array | KeyObject, iv: Uint8Array): void {
   if (key instanceof Uint8Array) {
@@ -37,35 +35,12 @@ export const aes256Gcm: {
 } = {
   encrypt(key, iv, plaintext, aad) {
     check(key, iv);
-    const cipher = createCipheriv('aes-256-gcm', key, iv);
-    if (aad.length > 0) cipher.setAAD(aad);
-    const head = cipher.update(plaintext);
-    const tail = cipher.final();
-    const tag = cipher.getAuthTag();
-    const out = new Uint8Array(head.length + tail.length + TAG);
-    out.set(head, 0);
-    out.set(tail, head.length);
-    out.set(tag, head.length + tail.length);
+    const out = new Uint8Array(plaintext.length + TAG);
+    gcmEncryptInto(key, iv, plaintext, aad, out, 0);
     return out;
   },
   decrypt(key, iv, sealed, aad) {
     check(key, iv);
-    if (sealed.length < TAG)
-      throw new EnvelopeError('ERR_ENVELOPE_MALFORMED', 'The ciphertext is shorter than its tag.');
-    const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG });
-    decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
-    if (aad.length > 0) decipher.setAAD(aad);
-    const head = decipher.update(sealed.subarray(0, sealed.length - TAG));
-    let tail: Buffer;
-    try {
-      tail = decipher.final();
-    } catch {
-      throw new EnvelopeError('ERR_ENVELOPE_TAMPERED', 'The ciphertext failed authentication: it was altered.');
-    }
-    if (tail.length === 0) return new Uint8Array(head.buffer, head.byteOffset, head.length);
-    const out = new Uint8Array(head.length + tail.length);
-    out.set(head, 0);
-    out.set(tail, head.length);
-    return out;
+    return gcmDecrypt(key, iv, sealed, aad);
   },
 };

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { invalidArgument } from '@portcullis/core';
-import { aes256Gcm } from './aes256Gcm.ts';
 import { EnvelopeError } from './errors/EnvelopeError.ts';
 import { callKek } from './internal/bounded.ts';
-import { contextBytes, mergeContext, pickContext } from './internal/context.ts';
+import { canonicalContext, mergeContext, pickContext } from './internal/context.ts';
 import { DataKeys } from './internal/dataKeys.ts';
+import { gcmDecrypt, gcmEncryptInto, nextIv } from './internal/gcm.ts';
 import {
   COMMIT_BYTES,
   encodeHeader,
@@ -19,6 +18,15 @@ import type { Envelope, EnvelopeContext, EnvelopeHeader } from './types.ts';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder('utf-8', { fatal: true });
+const PREFIXES = ['PE\u0001\u0000', 'PE\u0001\u0001'];
+
+/**
+ * The payload's authenticated data: magic, version and flags, the context commitment in hex, then
+ * the canonical context (UTF-8).
+ */
+function aadFor(flags: number, commitHex: string, context: string): Buffer {
+  return Buffer.from((PREFIXES[flags] as string) + commitHex + context, 'utf8');
+}
 
 function bytes(value: unknown, path: string): Uint8Array {
   if (!(value instanceof Uint8Array)) throw invalidArgument(path, 'a Uint8Array');
@@ -35,8 +43,7 @@ function bytes(value: unknown, path: string): Uint8Array {
  *
  * @example
  * ```ts
- * import { randomBytes } from 'node:crypto';
- * import { createEnvelope, KeyringKek } from '@portcullis/envelope';
+ *  * import { createEnvelope, KeyringKek } from '@portcullis/envelope';
  *
  * const envelope = createEnvelope({ kek: new KeyringKek({ keys: [{ id: 'kek-2026', key: randomBytes(32) }] }) });
  * const context = { tenant: 'acme', table: 'orders', id: '1842' };
@@ -57,38 +64,40 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
   const seal = async (plaintext: Uint8Array, context: EnvelopeContext): Promise<Uint8Array> => {
     bytes(plaintext, 'plaintext');
     const { full, keyContext, subject } = prepare(context);
-    const key = await keys.forSeal(keyContext, subject);
-    const header = encodeHeader(key.flags, key.keyId, key.wrapped);
-    const ctx = contextBytes(full);
-    const aad = new Uint8Array(4 + ctx.length);
-    aad.set(header.subarray(0, 4), 0);
-    aad.set(ctx, 4);
-    const iv = randomBytes(IV_BYTES);
-    const body = aes256Gcm.encrypt(key.key, iv, plaintext, aad);
-    const out = new Uint8Array(header.length + IV_BYTES + COMMIT_BYTES + body.length);
+    const partition = DataKeys.partition(keyContext, subject);
+    const key = keys.current(partition) ?? (await keys.forSeal(partition, keyContext, subject));
+    const header = key.header;
+    const ctx = canonicalContext(full);
+    const out = Buffer.allocUnsafeSlow(header.length + IV_BYTES + COMMIT_BYTES + plaintext.length + TAG_BYTES);
     out.set(header, 0);
+    const iv = nextIv();
     out.set(iv, header.length);
-    out.set(commitment(key.commitKey, ctx), header.length + IV_BYTES);
-    out.set(body, header.length + IV_BYTES + COMMIT_BYTES);
-    return out;
+    const commit = commitment(key.commitKey, ctx);
+    out.write(commit, header.length + IV_BYTES, COMMIT_BYTES, 'hex');
+    gcmEncryptInto(key.key, iv, plaintext, aadFor(header[3] as number, commit, ctx), out, header.length + IV_BYTES + COMMIT_BYTES);
+    // A plain Uint8Array over the buffer's own (unpooled) memory.
+    return new Uint8Array(out.buffer, out.byteOffset, out.length);
   };
 
   const open = async (sealed: Uint8Array, context: EnvelopeContext): Promise<Uint8Array> => {
     const parsed = parseEnvelope(bytes(sealed, 'sealed'));
     const { full, keyContext, subject } = prepare(context);
     const key = await keys.forOpen(parsed.flags, parsed.keyId, parsed.wrapped, keyContext, subject);
-    const ctx = contextBytes(full);
-    if (!commits(key.commitKey, ctx, parsed.commitment)) {
-      throw new EnvelopeError(
-        'ERR_ENVELOPE_CONTEXT_MISMATCH',
-        'The envelope was sealed for another context (row, tenant or purpose).',
-        { keyId: parsed.keyId },
-      );
+    const ctx = canonicalContext(full);
+    try {
+      const commit = Buffer.from(parsed.commitment.buffer, parsed.commitment.byteOffset, COMMIT_BYTES).toString('hex');
+      return gcmDecrypt(key.key, parsed.iv, parsed.body, aadFor(parsed.flags, commit, ctx));
+    } catch (error) {
+      // Authentication failed: the commitment tells a wrong context from an altered payload.
+      if (!commits(key.commitKey, ctx, parsed.commitment)) {
+        throw new EnvelopeError(
+          'ERR_ENVELOPE_CONTEXT_MISMATCH',
+          'The envelope was sealed for another context (row, tenant or purpose).',
+          { keyId: parsed.keyId },
+        );
+      }
+      throw error;
     }
-    const aad = new Uint8Array(4 + ctx.length);
-    aad.set(parsed.prefix, 0);
-    aad.set(ctx, 4);
-    return aes256Gcm.decrypt(key.key, parsed.iv, parsed.body, aad);
   };
 
   const fromText = (text: unknown): Uint8Array => {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Redacted } from '@portcullis/core';
 import { isEnvelopeError, KeyringKek } from '@portcullis/envelope';
 import { decryptJwe, encryptJwe, encryptJweJson } from '@portcullis/envelope/jwe';
 import fc from 'fast-check';
@@ -8,7 +9,8 @@ import { expectCode, expectNothingIn, refusal } from './helpers.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
 const kek = new KeyringKek({ keys: [{ id: 'kek-2026', key: randomBytes(32) }, { id: 'kek-2025', key: randomBytes(32) }] });
-const [current, previous] = kek.directKeys() as [{ kid: string; key: { reveal(): Uint8Array } }, { kid: string; key: { reveal(): Uint8Array } }];
+type DirectKey = { kid: string; key: Redacted<Uint8Array> };
+const [current, previous] = kek.directKeys() as unknown as [DirectKey, DirectKey];
 
 describe('JWE with a keyring (dir + A256GCM)', () => {
   it('jose reads what we write (compact and JSON), and we read what jose writes', async () => {

@@ -2,8 +2,6 @@
 // entries in any order bind the same way and no two different contexts share an encoding.
 import type { EnvelopeContext } from '../types.ts';
 
-const encoder = new TextEncoder();
-
 /** `base` under `context` (the call's values win), as a new frozen object. */
 export function mergeContext(base: EnvelopeContext, context: EnvelopeContext): EnvelopeContext {
   return Object.keys(base).length === 0 ? context : { ...base, ...context };
@@ -19,7 +17,7 @@ export function canonicalContext(context: EnvelopeContext): string {
 
 /** The canonical form as UTF-8 bytes. */
 export function contextBytes(context: EnvelopeContext): Uint8Array {
-  return encoder.encode(canonicalContext(context));
+  return Buffer.from(canonicalContext(context), 'utf8');
 }
 
 /** The entries of `context` whose keys are in `keys` (those absent are left out). */

@@ -9,13 +9,15 @@ import type { ResolvedEnvelopeOptions } from '../options.ts';
 import type { EnvelopeContext } from '../types.ts';
 import { callKek, isUnavailable } from './bounded.ts';
 import { canonicalContext, contextBytes } from './context.ts';
-import { FLAG_SUBJECT } from './format.ts';
+import { encodeHeader, FLAG_SUBJECT } from './format.ts';
 import { KeyCache } from './keyCache.ts';
 import { type KeyMaterial, material } from './material.ts';
 import { SubjectKeys } from './subjectKeys.ts';
 
 /** A data key in use for sealing: its material and the header fields that go with it. */
 export interface SealKey extends KeyMaterial {
+  /** The encoded header (magic to wrapped key), the same for every message of the window. */
+  header: Uint8Array;
   flags: number;
   keyId: string;
   wrapped: Uint8Array;
@@ -53,8 +55,22 @@ export class DataKeys {
    * A data key to seal one message of this partition with (its use is counted). Waiters that
    * find the shared fresh key used up ask for another, so no key exceeds `dataKeyMaxUses`.
    */
-  async forSeal(keyContext: EnvelopeContext, subject: string | undefined): Promise<SealKey> {
-    const partition = `${subject ?? ''}\0${canonicalContext(keyContext)}`;
+  /** The partition a message's data key comes from: its subject and key context. */
+  static partition(keyContext: EnvelopeContext, subject: string | undefined): string {
+    return JSON.stringify([subject ?? null, canonicalContext(keyContext)]);
+  }
+
+  /** The current window's key when it can take one more message (counted), without waiting. */
+  current(partition: string): SealKey | undefined {
+    const current = this.#windows.get(partition);
+    if (current !== undefined && current.uses < this.#o.dataKeyMaxUses && this.#o.clock.now() - current.at < this.#o.dataKeyMaxAgeMs) {
+      current.uses++;
+      return current;
+    }
+    return undefined;
+  }
+
+  async forSeal(partition: string, keyContext: EnvelopeContext, subject: string | undefined): Promise<SealKey> {
     for (let round = 0; round < 64; round++) {
       const current = this.#windows.get(partition);
       const now = this.#o.clock.now();
@@ -113,7 +129,7 @@ export class DataKeys {
       const wrapped = new Uint8Array(12 + sealed.length);
       wrapped.set(iv, 0);
       wrapped.set(sealed, 12);
-      return { ...material(raw), flags: FLAG_SUBJECT, keyId: subjectKey.id, wrapped, uses: 0, at, subject };
+      return { ...material(raw), header: encodeHeader(FLAG_SUBJECT, subjectKey.id, wrapped), flags: FLAG_SUBJECT, keyId: subjectKey.id, wrapped, uses: 0, at, subject };
     }
     const generated = await callKek(this.#o, 'generate', (signal) =>
       this.#o.kek.generateDataKey(keyContext, { signal }),
@@ -121,7 +137,7 @@ export class DataKeys {
     const m = material(generated.plaintext);
     // Our own messages open without asking the KMS.
     this.cache.set(cacheId(generated.keyId, generated.wrapped, keyContext), { ...m, at, subject: undefined });
-    return { ...m, flags: 0, keyId: generated.keyId, wrapped: generated.wrapped, uses: 0, at, subject };
+    return { ...m, header: encodeHeader(0, generated.keyId, generated.wrapped), flags: 0, keyId: generated.keyId, wrapped: generated.wrapped, uses: 0, at, subject };
   }
 
   /** The data key of an envelope, from the cache or the KEK (or the subject's key). */

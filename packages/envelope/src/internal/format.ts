@@ -5,9 +5,11 @@
 //   u16 wrapped length | wrapped data key
 //   iv (12) | context commitment (16) | ciphertext | GCM tag (16)
 //
-// The payload's authenticated data is the first four bytes plus the canonical context, so a
-// rewrap (new keyId and wrapped key) leaves the payload, its IV and its tag untouched; the wrapped
-// key is authenticated by the KEK that wrapped it.
+// The payload's authenticated data is the first four bytes, the commitment (hex) and the
+// canonical context, so a rewrap (new keyId and wrapped key) leaves the payload, its IV and its
+// tag untouched; the wrapped key is authenticated by the KEK that wrapped it. The commitment
+// (SHA-256 of a key derived from the data key and the context) only serves to tell a wrong
+// context from an altered payload when authentication fails.
 import { EnvelopeError } from '../errors/EnvelopeError.ts';
 
 export const MAGIC_0 = 0x50;
