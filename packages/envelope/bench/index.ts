@@ -51,8 +51,10 @@ async function suite(size: string, bytes: number): Promise<Row[]> {
   const ours = await encryptJwe(plaintext, { key: jweKey });
   const hz = await run({
     'seal: raw node:crypto AES-256-GCM (floor)': () => rawSeal(plaintext),
+    'seal: raw node:crypto AES-256-GCM in an async function': async () => rawSeal(plaintext),
     'seal: @portcullis/envelope': () => envelope.seal(plaintext, context),
     'open: raw node:crypto AES-256-GCM (floor)': () => rawOpen(raw),
+    'open: raw node:crypto AES-256-GCM in an async function': async () => rawOpen(raw),
     'open: @portcullis/envelope': () => envelope.open(sealed, context),
     'JWE encrypt: jose CompactEncrypt (floor)': () =>
       new CompactEncrypt(plaintext).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: 'kek-bench' }).encrypt(KEY),

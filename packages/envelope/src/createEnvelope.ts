@@ -64,7 +64,7 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
   const seal = async (plaintext: Uint8Array, context: EnvelopeContext): Promise<Uint8Array> => {
     bytes(plaintext, 'plaintext');
     const { full, keyContext, subject } = prepare(context);
-    const partition = DataKeys.partition(keyContext, subject);
+    const partition = keys.partition(keyContext, subject);
     const key = keys.current(partition) ?? (await keys.forSeal(partition, keyContext, subject));
     const header = key.header;
     const ctx = canonicalContext(full);

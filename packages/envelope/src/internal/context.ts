@@ -10,9 +10,12 @@ export function mergeContext(base: EnvelopeContext, context: EnvelopeContext): E
 /** The unambiguous text form of a context. */
 export function canonicalContext(context: EnvelopeContext): string {
   const keys = Object.keys(context).sort();
-  const pairs: [string, string][] = [];
-  for (const key of keys) pairs.push([key, context[key] as string]);
-  return JSON.stringify(pairs);
+  let out = '[';
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string;
+    out += `${i === 0 ? '' : ','}[${JSON.stringify(key)},${JSON.stringify(context[key])}]`;
+  }
+  return `${out}]`;
 }
 
 /** The canonical form as UTF-8 bytes. */

@@ -33,7 +33,6 @@ export interface ParsedEnvelope {
   prefix: Uint8Array;
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
 function malformed(what: string): EnvelopeError {
@@ -74,12 +73,7 @@ export function parseEnvelope(sealed: Uint8Array): ParsedEnvelope {
   const ivAt = wrappedAt + wrappedLength;
   if (wrappedLength === 0 || ivAt + IV_BYTES + COMMIT_BYTES + TAG_BYTES > sealed.length)
     throw malformed('bad wrapped key length');
-  let keyId: string;
-  try {
-    keyId = decoder.decode(sealed.subarray(6, 6 + idLength));
-  } catch {
-    throw malformed('key id is not UTF-8');
-  }
+  const keyId = Buffer.from(sealed.buffer, sealed.byteOffset + 6, idLength).toString('utf8');
   return {
     flags,
     keyId,
