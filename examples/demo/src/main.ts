@@ -3,6 +3,7 @@
 import { boundaryScene } from './scenes/boundary.ts';
 import { coreScene } from './scenes/core.ts';
 import { egressScene } from './scenes/egress.ts';
+import { envelopeScene } from './scenes/envelope.ts';
 import { inboundScene } from './scenes/inbound.ts';
 import { oauthScene } from './scenes/oauth.ts';
 import { ratelimitScene } from './scenes/ratelimit.ts';
@@ -28,6 +29,14 @@ const scenes: Scene[] = [
   ['@portcullis/egress: an outbound webhook aimed at the cloud metadata address', egressScene],
   ['@portcullis/secrets: a webhook secret rotated while deliveries keep verifying', secretsScene],
   ['@portcullis/ratelimit: a request flood held at the limit, headers and all', ratelimitScene],
+  [
+    envelopeScene.title,
+    (say) =>
+      envelopeScene.run({
+        say,
+        record: (o) => say(`${o.held ? '✓' : '✗'} ${o.scenario}: ${o.happened} (${o.stoppedBy})`),
+      }),
+  ],
 ];
 
 const say = (line: string): void => {
