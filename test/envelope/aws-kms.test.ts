@@ -2,13 +2,19 @@
 // the harness), with faults from the harness proxy. moto is not AWS: tests assert AWS's
 // documented behaviour (see /work/shared/PEERS.md); moto does not refuse Decrypt on a disabled
 // key, so retirement is shown with a DisabledException from the proxy.
+
+import { inspect } from 'node:util';
 import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { ManualClock } from '@portcullis/core';
 import { createEnvelope, type EnvelopeError, isEnvelopeError } from '@portcullis/envelope';
 import { AwsKmsKek } from '@portcullis/envelope/aws';
-import { inspect } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AWS_THROTTLING, type FaultProxy, GATEWAY_HTML, startFaultProxy } from '../harness/faultProxy.ts';
+import {
+  AWS_THROTTLING,
+  type FaultProxy,
+  GATEWAY_HTML,
+  startFaultProxy,
+} from '../harness/faultProxy.ts';
 import { type MotoPeer, startMoto } from '../harness/moto.ts';
 
 const CREDENTIALS = { accessKeyId: 'AKIDTESTMOTO', secretAccessKey: 'moto-does-not-check' };
@@ -28,9 +34,16 @@ beforeAll(async () => {
   moto = await startMoto();
   proxy = await startFaultProxy(moto.endpoint);
   admin = new KMSClient({ endpoint: moto.endpoint, region: 'us-east-1', credentials: CREDENTIALS });
-  client = new KMSClient({ endpoint: proxy.endpoint, region: 'us-east-1', credentials: CREDENTIALS, maxAttempts: 1 });
-  keyA = (await admin.send(new CreateKeyCommand({ Description: 'envelope test A' }))).KeyMetadata?.Arn as string;
-  keyB = (await admin.send(new CreateKeyCommand({ Description: 'envelope test B' }))).KeyMetadata?.Arn as string;
+  client = new KMSClient({
+    endpoint: proxy.endpoint,
+    region: 'us-east-1',
+    credentials: CREDENTIALS,
+    maxAttempts: 1,
+  });
+  keyA = (await admin.send(new CreateKeyCommand({ Description: 'envelope test A' }))).KeyMetadata
+    ?.Arn as string;
+  keyB = (await admin.send(new CreateKeyCommand({ Description: 'envelope test B' }))).KeyMetadata
+    ?.Arn as string;
 });
 afterEach(() => {
   proxy.clear();
@@ -51,7 +64,8 @@ async function refusal(promise: Promise<unknown>): Promise<EnvelopeError> {
     (e: unknown) => e,
   );
   if (!isEnvelopeError(error)) throw error;
-  const text = inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true }) + JSON.stringify(error);
+  const text =
+    inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true }) + JSON.stringify(error);
   expect(text).not.toContain(PLAINTEXT);
   expect(text).not.toContain(CREDENTIALS.secretAccessKey);
   return error;
@@ -63,12 +77,15 @@ describe('AwsKmsKek against moto', () => {
   it('seals with GenerateDataKey under the key context, opens with Decrypt; one KMS call per window', async () => {
     const writer = createEnvelope({ kek: new AwsKmsKek({ client, keyId: keyA }) });
     const sealed = await Promise.all(
-      Array.from({ length: 200 }, (_, i) => writer.seal(enc(`${PLAINTEXT}#${i}`), ctx('acme', String(i)))),
+      Array.from({ length: 200 }, (_, i) =>
+        writer.seal(enc(`${PLAINTEXT}#${i}`), ctx('acme', String(i))),
+      ),
     );
     expect(ops()).toEqual(['GenerateDataKey']);
     expect(writer.describe(sealed[0] as Uint8Array).keyId).toBe(keyA);
     const reader = createEnvelope({ kek: new AwsKmsKek({ client, keyId: keyA }) });
-    for (const [i, s] of sealed.entries()) expect(dec(await reader.open(s, ctx('acme', String(i))))).toBe(`${PLAINTEXT}#${i}`);
+    for (const [i, s] of sealed.entries())
+      expect(dec(await reader.open(s, ctx('acme', String(i))))).toBe(`${PLAINTEXT}#${i}`);
     expect(ops()).toEqual(['GenerateDataKey', 'Decrypt']);
   });
 
@@ -81,7 +98,9 @@ describe('AwsKmsKek against moto', () => {
     expect(error.code).toBe('ERR_ENVELOPE_CONTEXT_MISMATCH');
     expect(ops()).toEqual(['Decrypt']);
     // Same tenant, another row: the data key unwraps, the envelope's own binding refuses it.
-    expect((await refusal(fresh.open(sealed, ctx('acme', '2')))).code).toBe('ERR_ENVELOPE_CONTEXT_MISMATCH');
+    expect((await refusal(fresh.open(sealed, ctx('acme', '2')))).code).toBe(
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
   });
 
   it('an envelope naming another KMS key than the one that wrapped it is refused as the wrong key', async () => {
@@ -107,17 +126,24 @@ describe('AwsKmsKek against moto', () => {
     const rewrapped = await after.rewrap(sealed, ctx('acme', '9'));
     expect(ops()).toEqual(['Decrypt', 'Encrypt']);
     expect(after.describe(rewrapped).keyId).toBe(keyB);
-    expect(Buffer.from(rewrapped.subarray(rewrapped.length - (PLAINTEXT.length + 44)))).toEqual(Buffer.from(sealed.subarray(sealed.length - (PLAINTEXT.length + 44))));
+    expect(Buffer.from(rewrapped.subarray(rewrapped.length - (PLAINTEXT.length + 44)))).toEqual(
+      Buffer.from(sealed.subarray(sealed.length - (PLAINTEXT.length + 44))),
+    );
     const reader = createEnvelope({ kek: new AwsKmsKek({ client, keyId: keyB }) });
     expect(dec(await reader.open(rewrapped, ctx('acme', '9')))).toBe(PLAINTEXT);
     // Key A disabled in KMS (AWS answers DisabledException; moto does not enforce it).
     proxy.inject({
       kind: 'respond',
       status: 400,
-      headers: { 'content-type': 'application/x-amz-json-1.1', 'x-amzn-errortype': 'DisabledException' },
+      headers: {
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amzn-errortype': 'DisabledException',
+      },
       body: JSON.stringify({ __type: 'DisabledException', message: `${keyA} is disabled.` }),
     });
-    expect((await refusal(reader.open(sealed, ctx('acme', '9')))).code).toBe('ERR_ENVELOPE_WRONG_KEY');
+    expect((await refusal(reader.open(sealed, ctx('acme', '9')))).code).toBe(
+      'ERR_ENVELOPE_WRONG_KEY',
+    );
   });
 
   it('throttling, a gateway HTML page and a reset are ERR_ENVELOPE_KEK_UNAVAILABLE when nothing is cached', async () => {
@@ -131,7 +157,10 @@ describe('AwsKmsKek against moto', () => {
   });
 
   it('a KMS that hangs is cut off at kekTimeoutMs', async () => {
-    const envelope = createEnvelope({ kek: new AwsKmsKek({ client, keyId: keyA }), kekTimeoutMs: 300 });
+    const envelope = createEnvelope({
+      kek: new AwsKmsKek({ client, keyId: keyA }),
+      kekTimeoutMs: 300,
+    });
     proxy.inject({ kind: 'hang' });
     const started = Date.now();
     const error = await refusal(envelope.seal(enc(PLAINTEXT), ctx('acme', '1')));
@@ -155,8 +184,12 @@ describe('AwsKmsKek against moto', () => {
     const during = await envelope.seal(enc('during the outage'), ctx('acme', '2'));
     expect(proxy.requests).toBeGreaterThan(0);
     clock.advance(600_000);
-    expect((await refusal(envelope.open(sealed, ctx('acme', '1')))).code).toBe('ERR_ENVELOPE_KEK_UNAVAILABLE');
-    expect((await refusal(envelope.seal(enc('x'), ctx('acme', '3')))).code).toBe('ERR_ENVELOPE_KEK_UNAVAILABLE');
+    expect((await refusal(envelope.open(sealed, ctx('acme', '1')))).code).toBe(
+      'ERR_ENVELOPE_KEK_UNAVAILABLE',
+    );
+    expect((await refusal(envelope.seal(enc('x'), ctx('acme', '3')))).code).toBe(
+      'ERR_ENVELOPE_KEK_UNAVAILABLE',
+    );
     proxy.clear();
     expect(dec(await envelope.open(during, ctx('acme', '2')))).toBe('during the outage');
   });

@@ -34,7 +34,11 @@ beforeAll(async () => {
     tlsOptions,
   });
   // The loopback vault cannot be a subdomain of vault.azure.net: the SDK's domain check is off.
-  clientOptions = { tlsOptions, retryOptions: { maxRetries: 0 }, disableChallengeResourceVerification: true };
+  clientOptions = {
+    tlsOptions,
+    retryOptions: { maxRetries: 0 },
+    disableChallengeResourceVerification: true,
+  };
   admin = new KeyClient(vault.vaultUrl, credential, clientOptions);
   keyV1 = (await admin.createRsaKey('outbox-kek')).id as string;
 });
@@ -46,8 +50,10 @@ afterAll(async () => {
   await aad?.stop();
 });
 
-const kek = (keyId: string, extra: Partial<ConstructorParameters<typeof AzureKeyVaultKek>[0]> = {}) =>
-  new AzureKeyVaultKek({ keyId, credential, clientOptions: clientOptions ?? {}, ...extra });
+const kek = (
+  keyId: string,
+  extra: Partial<ConstructorParameters<typeof AzureKeyVaultKek>[0]> = {},
+) => new AzureKeyVaultKek({ keyId, credential, clientOptions: clientOptions ?? {}, ...extra });
 
 async function refusal(promise: Promise<unknown>): Promise<EnvelopeError> {
   const error = await promise.then(
@@ -57,7 +63,8 @@ async function refusal(promise: Promise<unknown>): Promise<EnvelopeError> {
     (e: unknown) => e,
   );
   if (!isEnvelopeError(error)) throw error;
-  const text = inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true }) + JSON.stringify(error);
+  const text =
+    inspect(error, { depth: Number.POSITIVE_INFINITY, showHidden: true }) + JSON.stringify(error);
   expect(text).not.toContain(PLAINTEXT);
   expect(text).not.toContain(AAD.clientSecret);
   return error;
@@ -69,11 +76,16 @@ describe('AzureKeyVaultKek against the loopback Key Vault', () => {
   it('wraps one data key per window with RSA-OAEP-256 and unwraps it once per reader', async () => {
     const before = { wrap: count('wrapkey'), unwrap: count('unwrapkey') };
     const writer = createEnvelope({ kek: kek(keyV1) });
-    const sealed = await Promise.all(Array.from({ length: 100 }, (_, i) => writer.seal(enc(`${PLAINTEXT}#${i}`), ctx('acme', String(i)))));
+    const sealed = await Promise.all(
+      Array.from({ length: 100 }, (_, i) =>
+        writer.seal(enc(`${PLAINTEXT}#${i}`), ctx('acme', String(i))),
+      ),
+    );
     expect(count('wrapkey') - before.wrap).toBe(1);
     expect(writer.describe(sealed[0] as Uint8Array).keyId).toBe(keyV1);
     const reader = createEnvelope({ kek: kek(keyV1) });
-    for (const [i, s] of sealed.entries()) expect(dec(await reader.open(s, ctx('acme', String(i))))).toBe(`${PLAINTEXT}#${i}`);
+    for (const [i, s] of sealed.entries())
+      expect(dec(await reader.open(s, ctx('acme', String(i))))).toBe(`${PLAINTEXT}#${i}`);
     expect(count('unwrapkey') - before.unwrap).toBe(1);
   });
 
@@ -88,12 +100,16 @@ describe('AzureKeyVaultKek against the loopback Key Vault', () => {
     const envelope = createEnvelope({ kek: kek(keyV1) });
     const sealed = await envelope.seal(enc(PLAINTEXT), ctx('acme', '1'));
     const reader = createEnvelope({ kek: kek(keyV1) });
-    expect((await refusal(reader.open(sealed, ctx('globex', '1')))).code).toBe('ERR_ENVELOPE_CONTEXT_MISMATCH');
+    expect((await refusal(reader.open(sealed, ctx('globex', '1')))).code).toBe(
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
     const altered = sealed.slice();
     const wrappedAt = 8 + new TextEncoder().encode(keyV1).length;
     altered[wrappedAt + 10] = (altered[wrappedAt + 10] as number) ^ 0xff;
     const fresh = createEnvelope({ kek: kek(keyV1) });
-    expect((await refusal(fresh.open(altered, ctx('acme', '1')))).code).toBe('ERR_ENVELOPE_CONTEXT_MISMATCH');
+    expect((await refusal(fresh.open(altered, ctx('acme', '1')))).code).toBe(
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
   });
 
   it('rotation: a new key version writes, old envelopes rewrap; a disabled (retired) version is the wrong key', async () => {
@@ -104,24 +120,35 @@ describe('AzureKeyVaultKek against the loopback Key Vault', () => {
     const current = createEnvelope({ kek: kek(keyV2) });
     const rewrapped = await current.rewrap(sealed, ctx('acme', '5'));
     expect(current.describe(rewrapped).keyId).toBe(keyV2);
-    await admin.updateKeyProperties('outbox-kek', keyV1.split('/').pop() as string, { enabled: false });
+    await admin.updateKeyProperties('outbox-kek', keyV1.split('/').pop() as string, {
+      enabled: false,
+    });
     const reader = createEnvelope({ kek: kek(keyV2) });
     expect(dec(await reader.open(rewrapped, ctx('acme', '5')))).toBe(PLAINTEXT);
     const error = await refusal(reader.open(sealed, ctx('acme', '5')));
     expect(error.code).toBe('ERR_ENVELOPE_WRONG_KEY');
     expect(error.keyId).toBe(keyV1);
-    await admin.updateKeyProperties('outbox-kek', keyV1.split('/').pop() as string, { enabled: true });
+    await admin.updateKeyProperties('outbox-kek', keyV1.split('/').pop() as string, {
+      enabled: true,
+    });
   });
 
   it('throttling, a gateway page and a hang are ERR_ENVELOPE_KEK_UNAVAILABLE, bounded', async () => {
-    for (const fault of [{ kind: 'throttle' as const, retryAfterSec: 1 }, { kind: 'html' as const, status: 502 }]) {
+    for (const fault of [
+      { kind: 'throttle' as const, retryAfterSec: 1 },
+      { kind: 'html' as const, status: 502 },
+    ]) {
       vault.inject({ ...fault, method: 'POST' });
-      const error = await refusal(createEnvelope({ kek: kek(keyV1) }).seal(enc(PLAINTEXT), ctx('acme', '1')));
+      const error = await refusal(
+        createEnvelope({ kek: kek(keyV1) }).seal(enc(PLAINTEXT), ctx('acme', '1')),
+      );
       expect(error.code).toBe('ERR_ENVELOPE_KEK_UNAVAILABLE');
     }
     vault.inject({ kind: 'hang', method: 'POST' });
     const started = Date.now();
-    const error = await refusal(createEnvelope({ kek: kek(keyV1), kekTimeoutMs: 500 }).seal(enc(PLAINTEXT), ctx('acme', '1')));
+    const error = await refusal(
+      createEnvelope({ kek: kek(keyV1), kekTimeoutMs: 500 }).seal(enc(PLAINTEXT), ctx('acme', '1')),
+    );
     expect(error.code).toBe('ERR_ENVELOPE_KEK_UNAVAILABLE');
     expect(Date.now() - started).toBeLessThan(5000);
   });

@@ -3,7 +3,13 @@
 // into a bytea column of a real PostgreSQL outbox-like table. Shredding one subject's key makes
 // every one of their rows unreadable (typed error); the other subject's rows still open.
 import { randomBytes } from 'node:crypto';
-import { createEnvelope, isEnvelopeError, KeyringKek, MemorySubjectKeyStore, type PayloadCipher } from '@portcullis/envelope';
+import {
+  createEnvelope,
+  isEnvelopeError,
+  KeyringKek,
+  MemorySubjectKeyStore,
+  type PayloadCipher,
+} from '@portcullis/envelope';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type PostgresPeer, startPostgres } from '../harness/postgres.ts';
@@ -32,21 +38,42 @@ describe('crypto-shredding over a PostgreSQL outbox', () => {
   it('after a subject is shredded, their rows no longer open; the other subject and unkeyed rows still do', async () => {
     const subjects = new MemorySubjectKeyStore();
     const kek = new KeyringKek({ keys: [{ id: 'kek-2026', key: randomBytes(32) }] });
-    const cipher: PayloadCipher & { shred(subject: string): Promise<void> } = createEnvelope({ kek, subjects });
+    const cipher: PayloadCipher & { shred(subject: string): Promise<void> } = createEnvelope({
+      kek,
+      subjects,
+    });
     const rows = [
-      ...[1, 2, 3].map((n) => ({ id: `msg_a${n}`, event_type: 'user.updated', subject: 'user-alice', body: `{"email":"alice${n}@example.com"}` })),
-      ...[1, 2].map((n) => ({ id: `msg_b${n}`, event_type: 'user.updated', subject: 'user-bob', body: `{"email":"bob${n}@example.com"}` })),
+      ...[1, 2, 3].map((n) => ({
+        id: `msg_a${n}`,
+        event_type: 'user.updated',
+        subject: 'user-alice',
+        body: `{"email":"alice${n}@example.com"}`,
+      })),
+      ...[1, 2].map((n) => ({
+        id: `msg_b${n}`,
+        event_type: 'user.updated',
+        subject: 'user-bob',
+        body: `{"email":"bob${n}@example.com"}`,
+      })),
       { id: 'msg_n1', event_type: 'system.ping', subject: null, body: '{"ok":true}' },
     ];
     for (const row of rows) {
       const payload = await cipher.seal(new TextEncoder().encode(row.body), contextOf(row));
-      await pool.query('INSERT INTO outbox (id, event_type, subject, payload) VALUES ($1, $2, $3, $4)', [row.id, row.event_type, row.subject, Buffer.from(payload)]);
+      await pool.query(
+        'INSERT INTO outbox (id, event_type, subject, payload) VALUES ($1, $2, $3, $4)',
+        [row.id, row.event_type, row.subject, Buffer.from(payload)],
+      );
     }
     const stored = await pool.query<{ payload: Buffer }>('SELECT payload FROM outbox');
     for (const r of stored.rows) expect(r.payload.toString('latin1')).not.toContain('@example.com');
 
     const readAll = async () => {
-      const result = await pool.query<{ id: string; event_type: string; subject: string | null; payload: Buffer }>('SELECT * FROM outbox ORDER BY id');
+      const result = await pool.query<{
+        id: string;
+        event_type: string;
+        subject: string | null;
+        payload: Buffer;
+      }>('SELECT * FROM outbox ORDER BY id');
       const out: Record<string, string> = {};
       for (const row of result.rows) {
         out[row.id] = await cipher.open(new Uint8Array(row.payload), contextOf(row)).then(
@@ -70,13 +97,30 @@ describe('crypto-shredding over a PostgreSQL outbox', () => {
       msg_b2: '{"email":"bob2@example.com"}',
       msg_n1: '{"ok":true}',
     });
-    const alice = await pool.query<{ id: string; event_type: string; subject: string | null; payload: Buffer }>("SELECT * FROM outbox WHERE id = 'msg_a1'");
-    const row = alice.rows[0] as { id: string; event_type: string; subject: string | null; payload: Buffer };
-    await expect(replica.open(new Uint8Array(row.payload), contextOf(row))).rejects.toMatchObject({ code: 'ERR_ENVELOPE_SHREDDED', status: 410 });
+    const alice = await pool.query<{
+      id: string;
+      event_type: string;
+      subject: string | null;
+      payload: Buffer;
+    }>("SELECT * FROM outbox WHERE id = 'msg_a1'");
+    const row = alice.rows[0] as {
+      id: string;
+      event_type: string;
+      subject: string | null;
+      payload: Buffer;
+    };
+    await expect(replica.open(new Uint8Array(row.payload), contextOf(row))).rejects.toMatchObject({
+      code: 'ERR_ENVELOPE_SHREDDED',
+      status: 410,
+    });
     // A row of bob's re-labelled as alice's (or the reverse) is refused too.
-    const bob = await pool.query<{ payload: Buffer }>("SELECT payload FROM outbox WHERE id = 'msg_b1'");
+    const bob = await pool.query<{ payload: Buffer }>(
+      "SELECT payload FROM outbox WHERE id = 'msg_b1'",
+    );
     await expect(
-      replica.open(new Uint8Array((bob.rows[0] as { payload: Buffer }).payload), { ...contextOf({ id: 'msg_b1', event_type: 'user.updated', subject: 'user-carol' }) }),
+      replica.open(new Uint8Array((bob.rows[0] as { payload: Buffer }).payload), {
+        ...contextOf({ id: 'msg_b1', event_type: 'user.updated', subject: 'user-carol' }),
+      }),
     ).rejects.toMatchObject({ code: 'ERR_ENVELOPE_WRONG_KEY' });
   });
 });

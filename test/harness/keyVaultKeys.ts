@@ -31,7 +31,12 @@ const NAME = /^[0-9a-zA-Z-]{1,127}$/;
 
 /** The keys part of the loopback vault: state and a request handler. */
 export interface VaultKeys {
-  handle(req: IncomingMessage, res: ServerResponse, parts: string[], parsed: Record<string, unknown>): void;
+  handle(
+    req: IncomingMessage,
+    res: ServerResponse,
+    parts: string[],
+    parsed: Record<string, unknown>,
+  ): void;
   /** Versions of a key, oldest first (arranging and asserting in tests). */
   versions(name: string): readonly { id: string; enabled: boolean }[];
   /** Operations performed (`wrapkey`, `unwrapkey`, `create`, `get`), for call counts. */
@@ -47,32 +52,59 @@ export function createVaultKeys(base: () => string, send: Send, fail: Fail): Vau
     const jwk = v.publicKey.export({ format: 'jwk' });
     return {
       key: { kid: `${base()}/keys/${name}/${v.id}`, kty: 'RSA', key_ops: OPS, n: jwk.n, e: jwk.e },
-      attributes: { enabled: v.enabled, created: v.created, updated: v.updated, recoveryLevel: 'Recoverable+Purgeable', recoverableDays: 90 },
+      attributes: {
+        enabled: v.enabled,
+        created: v.created,
+        updated: v.updated,
+        recoveryLevel: 'Recoverable+Purgeable',
+        recoverableDays: 90,
+      },
     };
   };
 
   const handle: VaultKeys['handle'] = (req, res, parts, parsed) => {
     const name = parts[1];
-    if (name === undefined || !NAME.test(name)) return fail(res, 400, 'BadParameter', 'The key name is invalid.');
+    if (name === undefined || !NAME.test(name))
+      return fail(res, 400, 'BadParameter', 'The key name is invalid.');
     if (req.method === 'POST' && parts[2] === 'create' && parts.length === 3) {
       const kty = parsed.kty;
-      if (kty !== 'RSA' && kty !== 'RSA-HSM') return fail(res, 400, 'BadParameter', 'Only RSA keys are supported here.');
+      if (kty !== 'RSA' && kty !== 'RSA-HSM')
+        return fail(res, 400, 'BadParameter', 'Only RSA keys are supported here.');
       const size = typeof parsed.key_size === 'number' ? parsed.key_size : 2048;
-      if (![2048, 3072, 4096].includes(size)) return fail(res, 400, 'BadParameter', 'Invalid key size.');
+      if (![2048, 3072, 4096].includes(size))
+        return fail(res, 400, 'BadParameter', 'Invalid key size.');
       const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: size });
       const at = nowSec();
-      const version: KeyVersion = { id: randomUUID().replaceAll('-', ''), privateKey, publicKey, enabled: true, created: at, updated: at };
+      const version: KeyVersion = {
+        id: randomUUID().replaceAll('-', ''),
+        privateKey,
+        publicKey,
+        enabled: true,
+        created: at,
+        updated: at,
+      };
       keys.set(name, [...(keys.get(name) ?? []), version]);
       operations.push('create');
       return send(res, 200, bundle(name, version));
     }
     const versions = keys.get(name);
     if (versions === undefined || versions.length === 0)
-      return fail(res, 404, 'KeyNotFound', `A key with (name/id) ${name} was not found in this key vault.`);
+      return fail(
+        res,
+        404,
+        'KeyNotFound',
+        `A key with (name/id) ${name} was not found in this key vault.`,
+      );
     const versionId = parts[2] ?? '';
-    const version = versionId === '' ? versions[versions.length - 1] : versions.find((v) => v.id === versionId);
+    const version =
+      versionId === '' ? versions[versions.length - 1] : versions.find((v) => v.id === versionId);
     if (version === undefined)
-      return fail(res, 404, 'KeyNotFound', `A key with (name/id) ${name}/${versionId} was not found in this key vault.`);
+      return fail(
+        res,
+        404,
+        'KeyNotFound',
+        `A key with (name/id) ${name}/${versionId} was not found in this key vault.`,
+      );
     if (req.method === 'GET' && parts.length <= 3) {
       operations.push('get');
       return send(res, 200, bundle(name, version));
@@ -85,23 +117,29 @@ export function createVaultKeys(base: () => string, send: Send, fail: Fail): Vau
     }
     const op = parts[3];
     if (req.method === 'POST' && parts.length === 4 && (op === 'wrapkey' || op === 'unwrapkey')) {
-      if (!version.enabled) return fail(res, 403, 'Forbidden', `Operation ${op} is not allowed on a disabled key.`);
+      if (!version.enabled)
+        return fail(res, 403, 'Forbidden', `Operation ${op} is not allowed on a disabled key.`);
       const hash = ALGS[String(parsed.alg)];
-      if (hash === undefined) return fail(res, 400, 'BadParameter', 'The algorithm is not supported.');
+      if (hash === undefined)
+        return fail(res, 400, 'BadParameter', 'The algorithm is not supported.');
       if (typeof parsed.value !== 'string' || !/^[A-Za-z0-9_-]+$/.test(parsed.value))
         return fail(res, 400, 'BadParameter', 'Property value is required (base64url).');
       const input = Buffer.from(parsed.value, 'base64url');
       const options = { padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash };
       let out: Buffer;
       try {
-        out = op === 'wrapkey'
-          ? publicEncrypt({ key: version.publicKey, ...options }, input)
-          : privateDecrypt({ key: version.privateKey, ...options }, input);
+        out =
+          op === 'wrapkey'
+            ? publicEncrypt({ key: version.publicKey, ...options }, input)
+            : privateDecrypt({ key: version.privateKey, ...options }, input);
       } catch {
         return fail(res, 400, 'BadParameter', 'The parameter is incorrect.');
       }
       operations.push(op);
-      return send(res, 200, { kid: `${base()}/keys/${name}/${version.id}`, value: out.toString('base64url') });
+      return send(res, 200, {
+        kid: `${base()}/keys/${name}/${version.id}`,
+        value: out.toString('base64url'),
+      });
     }
     fail(res, 405, 'MethodNotAllowed', 'Method not allowed.');
   };

@@ -25,7 +25,10 @@ function rawOpen(sealed: Buffer): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', keyObject, sealed.subarray(0, 12));
   decipher.setAAD(AAD);
   decipher.setAuthTag(sealed.subarray(sealed.length - 16));
-  return Buffer.concat([decipher.update(sealed.subarray(12, sealed.length - 16)), decipher.final()]);
+  return Buffer.concat([
+    decipher.update(sealed.subarray(12, sealed.length - 16)),
+    decipher.final(),
+  ]);
 }
 
 interface Row {
@@ -39,7 +42,12 @@ async function run(tasks: Record<string, () => unknown>): Promise<Map<string, nu
   const bench = new Bench({ time: TIME_MS, warmupTime: 100 });
   for (const [name, fn] of Object.entries(tasks)) bench.add(name, fn as () => Promise<void>);
   await bench.run();
-  return new Map(bench.tasks.map((t) => [t.name, t.result?.state === 'completed' ? t.result.throughput.mean : 0]));
+  return new Map(
+    bench.tasks.map((t) => [
+      t.name,
+      t.result?.state === 'completed' ? t.result.throughput.mean : 0,
+    ]),
+  );
 }
 
 async function suite(size: string, bytes: number): Promise<Row[]> {
@@ -57,7 +65,9 @@ async function suite(size: string, bytes: number): Promise<Row[]> {
     'open: raw node:crypto AES-256-GCM in an async function': async () => rawOpen(raw),
     'open: @portcullis/envelope': () => envelope.open(sealed, context),
     'JWE encrypt: jose CompactEncrypt (floor)': () =>
-      new CompactEncrypt(plaintext).setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: 'kek-bench' }).encrypt(KEY),
+      new CompactEncrypt(plaintext)
+        .setProtectedHeader({ alg: 'dir', enc: 'A256GCM', kid: 'kek-bench' })
+        .encrypt(KEY),
     'JWE encrypt: encryptJwe': () => encryptJwe(plaintext, { key: jweKey }),
     'JWE decrypt: jose compactDecrypt (floor)': () => compactDecrypt(ours, KEY),
     'JWE decrypt: decryptJwe': () => decryptJwe(ours, { keys: [jweKey] }),
@@ -72,17 +82,28 @@ async function kekCallsPer10k(): Promise<{ write: number; read: number }> {
   let calls = 0;
   const counting: Kek = {
     kind: 'counting',
-    generateDataKey: (c, o) => (calls++, kek.generateDataKey(c)),
-    wrap: (k, c, o) => (calls++, kek.wrap(k, c)),
-    unwrap: (id, w, c, o) => (calls++, kek.unwrap(id, w, c)),
+    generateDataKey: (c) => {
+      calls++;
+      return kek.generateDataKey(c);
+    },
+    wrap: (k, c) => {
+      calls++;
+      return kek.wrap(k, c);
+    },
+    unwrap: (id, w, c) => {
+      calls++;
+      return kek.unwrap(id, w, c);
+    },
   };
   const writer = createEnvelope({ kek: counting });
   const sealed: Uint8Array[] = [];
-  for (let i = 0; i < 10_000; i++) sealed.push(await writer.seal(new Uint8Array(64), { ...context, messageId: `m${i}` }));
+  for (let i = 0; i < 10_000; i++)
+    sealed.push(await writer.seal(new Uint8Array(64), { ...context, messageId: `m${i}` }));
   const write = calls;
   calls = 0;
   const reader = createEnvelope({ kek: counting });
-  for (let i = 0; i < 10_000; i++) await reader.open(sealed[i] as Uint8Array, { ...context, messageId: `m${i}` });
+  for (let i = 0; i < 10_000; i++)
+    await reader.open(sealed[i] as Uint8Array, { ...context, messageId: `m${i}` });
   return { write, read: calls };
 }
 
@@ -91,10 +112,16 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
 out('| operation | size | implementation | ops/s | × floor |');
 out('| --- | --- | --- | ---: | ---: |');
 for (const row of rows) {
-  const floor = rows.find((r) => r.op === row.op && r.size === row.size && r.name.endsWith('(floor)'));
+  const floor = rows.find(
+    (r) => r.op === row.op && r.size === row.size && r.name.endsWith('(floor)'),
+  );
   const ratio = floor && floor.hz > 0 ? (row.hz / floor.hz).toFixed(2) : '—';
-  out(`| ${row.op} | ${row.size} | ${row.name} | ${Math.round(row.hz).toLocaleString('en-US')} | ${ratio} |`);
+  out(
+    `| ${row.op} | ${row.size} | ${row.name} | ${Math.round(row.hz).toLocaleString('en-US')} | ${ratio} |`,
+  );
 }
 const calls = await kekCallsPer10k();
 out('');
-out(`KEK calls per 10,000 messages (one partition, defaults): sealing ${calls.write}, opening in a fresh process ${calls.read}`);
+out(
+  `KEK calls per 10,000 messages (one partition, defaults): sealing ${calls.write}, opening in a fresh process ${calls.read}`,
+);

@@ -29,9 +29,19 @@ function check(key: Uint8Array | KeyObject, iv: Uint8Array): void {
  */
 export const aes256Gcm: {
   /** Ciphertext followed by the 16-byte tag. */
-  encrypt(key: Uint8Array | KeyObject, iv: Uint8Array, plaintext: Uint8Array, aad: Uint8Array): Uint8Array;
+  encrypt(
+    key: Uint8Array | KeyObject,
+    iv: Uint8Array,
+    plaintext: Uint8Array,
+    aad: Uint8Array,
+  ): Uint8Array;
   /** The plaintext, or `ERR_ENVELOPE_TAMPERED` when the tag does not match. */
-  decrypt(key: Uint8Array | KeyObject, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array;
+  decrypt(
+    key: Uint8Array | KeyObject,
+    iv: Uint8Array,
+    sealed: Uint8Array,
+    aad: Uint8Array,
+  ): Uint8Array;
 } = {
   encrypt(key, iv, plaintext, aad) {
     check(key, iv);

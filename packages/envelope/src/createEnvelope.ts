@@ -3,7 +3,6 @@ import { EnvelopeError } from './errors/EnvelopeError.ts';
 import { callKek } from './internal/bounded.ts';
 import { canonicalContext, mergeContext, pickContext } from './internal/context.ts';
 import { DataKeys } from './internal/dataKeys.ts';
-import { gcmDecrypt, gcmEncryptInto, nextIv } from './internal/gcm.ts';
 import {
   COMMIT_BYTES,
   encodeHeader,
@@ -12,6 +11,7 @@ import {
   parseEnvelope,
   TAG_BYTES,
 } from './internal/format.ts';
+import { gcmDecrypt, gcmEncryptInto, nextIv } from './internal/gcm.ts';
 import { commitment, commits } from './internal/material.ts';
 import { checkContext, type EnvelopeOptions, resolveEnvelopeOptions } from './options.ts';
 import type { Envelope, EnvelopeContext, EnvelopeHeader } from './types.ts';
@@ -43,7 +43,8 @@ function bytes(value: unknown, path: string): Uint8Array {
  *
  * @example
  * ```ts
- *  * import { createEnvelope, KeyringKek } from '@portcullis/envelope';
+ * import { randomBytes } from 'node:crypto';
+ * import { createEnvelope, KeyringKek } from '@portcullis/envelope';
  *
  * const envelope = createEnvelope({ kek: new KeyringKek({ keys: [{ id: 'kek-2026', key: randomBytes(32) }] }) });
  * const context = { tenant: 'acme', table: 'orders', id: '1842' };
@@ -68,13 +69,22 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
     const key = keys.current(partition) ?? (await keys.forSeal(partition, keyContext, subject));
     const header = key.header;
     const ctx = canonicalContext(full);
-    const out = Buffer.allocUnsafeSlow(header.length + IV_BYTES + COMMIT_BYTES + plaintext.length + TAG_BYTES);
+    const out = Buffer.allocUnsafeSlow(
+      header.length + IV_BYTES + COMMIT_BYTES + plaintext.length + TAG_BYTES,
+    );
     out.set(header, 0);
     const iv = nextIv();
     out.set(iv, header.length);
     const commit = commitment(key.commitKey, ctx);
     out.write(commit, header.length + IV_BYTES, COMMIT_BYTES, 'hex');
-    gcmEncryptInto(key.key, iv, plaintext, aadFor(header[3] as number, commit, ctx), out, header.length + IV_BYTES + COMMIT_BYTES);
+    gcmEncryptInto(
+      key.key,
+      iv,
+      plaintext,
+      aadFor(header[3] as number, commit, ctx),
+      out,
+      header.length + IV_BYTES + COMMIT_BYTES,
+    );
     // A plain Uint8Array over the buffer's own (unpooled) memory.
     return new Uint8Array(out.buffer, out.byteOffset, out.length);
   };
@@ -85,7 +95,11 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
     const key = await keys.forOpen(parsed.flags, parsed.keyId, parsed.wrapped, keyContext, subject);
     const ctx = canonicalContext(full);
     try {
-      const commit = Buffer.from(parsed.commitment.buffer, parsed.commitment.byteOffset, COMMIT_BYTES).toString('hex');
+      const commit = Buffer.from(
+        parsed.commitment.buffer,
+        parsed.commitment.byteOffset,
+        COMMIT_BYTES,
+      ).toString('hex');
       return gcmDecrypt(key.key, parsed.iv, parsed.body, aadFor(parsed.flags, commit, ctx));
     } catch (error) {
       // Authentication failed: the commitment tells a wrong context from an altered payload.
@@ -103,7 +117,10 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
   const fromText = (text: unknown): Uint8Array => {
     if (typeof text !== 'string') throw invalidArgument('envelope', 'a string');
     if (!/^[A-Za-z0-9_-]*$/.test(text))
-      throw new EnvelopeError('ERR_ENVELOPE_MALFORMED', 'The envelope is malformed: not base64url text.');
+      throw new EnvelopeError(
+        'ERR_ENVELOPE_MALFORMED',
+        'The envelope is malformed: not base64url text.',
+      );
     return new Uint8Array(Buffer.from(text, 'base64url'));
   };
 
@@ -111,7 +128,8 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
     seal,
     open,
     async encrypt(plaintext, context) {
-      const input = typeof plaintext === 'string' ? encoder.encode(plaintext) : bytes(plaintext, 'plaintext');
+      const input =
+        typeof plaintext === 'string' ? encoder.encode(plaintext) : bytes(plaintext, 'plaintext');
       return Buffer.from(await seal(input, context)).toString('base64url');
     },
     decrypt: async (envelope, context) => open(fromText(envelope), context),
@@ -120,15 +138,26 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
       try {
         return decoder.decode(plain);
       } catch {
-        throw new EnvelopeError('ERR_ENVELOPE_MALFORMED', 'The decrypted payload is not UTF-8 text.');
+        throw new EnvelopeError(
+          'ERR_ENVELOPE_MALFORMED',
+          'The decrypted payload is not UTF-8 text.',
+        );
       }
     },
     async rewrap(sealed, context) {
       const parsed = parseEnvelope(bytes(sealed, 'sealed'));
       if ((parsed.flags & FLAG_SUBJECT) !== 0) return sealed.slice();
       const { keyContext } = prepare(context);
-      const key = await keys.forOpen(parsed.flags, parsed.keyId, parsed.wrapped, keyContext, undefined);
-      const { keyId, wrapped } = await callKek(o, 'wrap', (signal) => o.kek.wrap(key.raw, keyContext, { signal }));
+      const key = await keys.forOpen(
+        parsed.flags,
+        parsed.keyId,
+        parsed.wrapped,
+        keyContext,
+        undefined,
+      );
+      const { keyId, wrapped } = await callKek(o, 'wrap', (signal) =>
+        o.kek.wrap(key.raw, keyContext, { signal }),
+      );
       const header = encodeHeader(parsed.flags, keyId, wrapped);
       const tail = sealed.subarray(sealed.length - parsed.body.length - IV_BYTES - COMMIT_BYTES);
       const out = new Uint8Array(header.length + tail.length);
@@ -137,12 +166,15 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
       return out;
     },
     async rewrapSubjectKey(subject) {
-      if (keys.subjects === undefined) throw invalidArgument('options.subjects', 'a SubjectKeyStore (none is configured)');
+      if (keys.subjects === undefined)
+        throw invalidArgument('options.subjects', 'a SubjectKeyStore (none is configured)');
       await keys.subjects.rewrap(subject);
     },
     async shred(subject) {
-      if (typeof subject !== 'string' || subject.length === 0) throw invalidArgument('subject', 'a non-empty string');
-      if (keys.subjects === undefined) throw invalidArgument('options.subjects', 'a SubjectKeyStore (none is configured)');
+      if (typeof subject !== 'string' || subject.length === 0)
+        throw invalidArgument('subject', 'a non-empty string');
+      if (keys.subjects === undefined)
+        throw invalidArgument('options.subjects', 'a SubjectKeyStore (none is configured)');
       keys.forgetSubject(subject);
       await keys.subjects.shred(subject);
       keys.forgetSubject(subject);

@@ -119,7 +119,9 @@ export function resolveEnvelopeOptions(options: EnvelopeOptions): ResolvedEnvelo
     cacheMaxAgeMs: rules.durationMs(),
     outageGraceMs: rules.durationMs({ min: 0 }),
     kekTimeoutMs: rules.durationMs({ max: 600_000 }),
-    subjects: rules.optional(rules.implementing<SubjectKeyStore>('get', 'create', 'replace', 'shred')),
+    subjects: rules.optional(
+      rules.implementing<SubjectKeyStore>('get', 'create', 'replace', 'shred'),
+    ),
     clock: rules.optional(rules.implementing<Clock>('now', 'schedule')),
     telemetry: rules.optional(rules.implementing<Telemetry>('count', 'record', 'span')),
   });

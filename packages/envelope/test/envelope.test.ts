@@ -31,11 +31,25 @@ describe('createEnvelope: seal and open', () => {
   it('context key order does not matter; any changed, added or missing key is a context mismatch', async () => {
     const envelope = createEnvelope({ kek: keyring() });
     const sealed = await envelope.seal(encoder.encode('x'), context);
-    expect(await envelope.open(sealed, { id: '1842', table: 'orders', tenant: 'acme' })).toEqual(encoder.encode('x'));
-    await expectCode(envelope.open(sealed, { ...context, id: '1843' }), 'ERR_ENVELOPE_CONTEXT_MISMATCH');
-    await expectCode(envelope.open(sealed, { ...context, tenant: 'globex' }), 'ERR_ENVELOPE_CONTEXT_MISMATCH');
-    await expectCode(envelope.open(sealed, { ...context, extra: '' }), 'ERR_ENVELOPE_CONTEXT_MISMATCH');
-    await expectCode(envelope.open(sealed, { tenant: 'acme', table: 'orders' }), 'ERR_ENVELOPE_CONTEXT_MISMATCH');
+    expect(await envelope.open(sealed, { id: '1842', table: 'orders', tenant: 'acme' })).toEqual(
+      encoder.encode('x'),
+    );
+    await expectCode(
+      envelope.open(sealed, { ...context, id: '1843' }),
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
+    await expectCode(
+      envelope.open(sealed, { ...context, tenant: 'globex' }),
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
+    await expectCode(
+      envelope.open(sealed, { ...context, extra: '' }),
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
+    await expectCode(
+      envelope.open(sealed, { tenant: 'acme', table: 'orders' }),
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
   });
 
   it('a fixed context option is bound to every envelope', async () => {
@@ -62,14 +76,23 @@ describe('createEnvelope: seal and open', () => {
     const envelope = createEnvelope({ kek: keyring() });
     await expectCode(envelope.open(new Uint8Array(10), context), 'ERR_ENVELOPE_MALFORMED');
     await expectCode(envelope.decrypt('not base64url!', context), 'ERR_ENVELOPE_MALFORMED');
-    await expect(envelope.seal('text' as unknown as Uint8Array, context)).rejects.toThrow(TypeError);
-    await expect(envelope.seal(new Uint8Array(1), { n: 1 } as unknown as Record<string, string>)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(envelope.seal('text' as unknown as Uint8Array, context)).rejects.toThrow(
+      TypeError,
+    );
+    await expect(
+      envelope.seal(new Uint8Array(1), { n: 1 } as unknown as Record<string, string>),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
   });
 
   it('describe() reads the header without a key', async () => {
     const envelope = createEnvelope({ kek: keyring('kek-2026') });
     const sealed = await envelope.seal(new Uint8Array(100), context);
-    expect(envelope.describe(sealed)).toEqual({ version: 1, keyId: 'kek-2026', subjectKey: false, payloadBytes: 100 });
+    expect(envelope.describe(sealed)).toEqual({
+      version: 1,
+      keyId: 'kek-2026',
+      subjectKey: false,
+      payloadBytes: 100,
+    });
   });
 
   it('util.inspect of the envelope and its KEK shows no key bytes', async () => {
@@ -78,7 +101,9 @@ describe('createEnvelope: seal and open', () => {
     const kek = new KeyringKek({ keys: [{ id: 'k', key }] });
     const envelope = createEnvelope({ kek });
     await envelope.seal(new Uint8Array(1), context);
-    const text = inspect(kek, { depth: 10, showHidden: true }) + inspect(envelope, { depth: 10, showHidden: true });
+    const text =
+      inspect(kek, { depth: 10, showHidden: true }) +
+      inspect(envelope, { depth: 10, showHidden: true });
     expect(text).not.toContain(key.toString('hex'));
     expect(text).not.toContain(key.toString('base64'));
   });
@@ -88,7 +113,11 @@ describe('data keys: the batch rule and the cache', () => {
   it('one KEK call per reuse window, not per message; dataKeyMaxUses bounds a window', async () => {
     const kek = countingKek(keyring());
     const envelope = createEnvelope({ kek, dataKeyMaxUses: 100 });
-    const sealed = await Promise.all(Array.from({ length: 250 }, (_, i) => envelope.seal(encoder.encode(`m${i}`), { ...context, id: String(i) })));
+    const sealed = await Promise.all(
+      Array.from({ length: 250 }, (_, i) =>
+        envelope.seal(encoder.encode(`m${i}`), { ...context, id: String(i) }),
+      ),
+    );
     expect(kek.calls.generate).toBe(3);
     for (const [i, s] of sealed.entries()) await envelope.open(s, { ...context, id: String(i) });
     expect(kek.calls.unwrap).toBe(0); // our own data keys are cached on the way out
@@ -100,7 +129,9 @@ describe('data keys: the batch rule and the cache', () => {
     const a = await envelope.seal(encoder.encode('a'), context);
     const b = await envelope.seal(encoder.encode('b'), context);
     expect(kek.calls.generate).toBe(2);
-    expect(Buffer.from(envelope.describe(a).keyId)).toEqual(Buffer.from(envelope.describe(b).keyId));
+    expect(Buffer.from(envelope.describe(a).keyId)).toEqual(
+      Buffer.from(envelope.describe(b).keyId),
+    );
     expect(Buffer.from(a.subarray(8, 60))).not.toEqual(Buffer.from(b.subarray(8, 60)));
   });
 
@@ -137,7 +168,9 @@ describe('data keys: the batch rule and the cache', () => {
   it('cacheMaxEntries bounds the unwrapped keys held', async () => {
     const kek = countingKek(keyring());
     const writer = createEnvelope({ kek, dataKeyMaxUses: 1 });
-    const sealed = await Promise.all([0, 1, 2].map((i) => writer.seal(encoder.encode('x'), { ...context, id: String(i) })));
+    const sealed = await Promise.all(
+      [0, 1, 2].map((i) => writer.seal(encoder.encode('x'), { ...context, id: String(i) })),
+    );
     const reader = createEnvelope({ kek, cacheMaxEntries: 2 });
     for (const [i, s] of sealed.entries()) await reader.open(s, { ...context, id: String(i) });
     await reader.open(sealed[0] as Uint8Array, { ...context, id: '0' }); // evicted: asked again
@@ -149,14 +182,23 @@ describe('KMS outages', () => {
   it('rides an outage on cached keys until outageGraceMs, then ERR_ENVELOPE_KEK_UNAVAILABLE (safe cause)', async () => {
     const clock = new ManualClock(0);
     const kek = countingKek(keyring());
-    const envelope = createEnvelope({ kek, clock, dataKeyMaxAgeMs: 1000, cacheMaxAgeMs: 1000, outageGraceMs: 10_000 });
+    const envelope = createEnvelope({
+      kek,
+      clock,
+      dataKeyMaxAgeMs: 1000,
+      cacheMaxAgeMs: 1000,
+      outageGraceMs: 10_000,
+    });
     const sealed = await envelope.seal(encoder.encode('a'), context);
     kek.mode = 'down';
     clock.advance(5000); // past both ages, inside the grace
     expect(await envelope.open(sealed, context)).toEqual(encoder.encode('a'));
     await envelope.seal(encoder.encode('b'), context);
     clock.advance(5000); // past the grace
-    const error = await expectCode(envelope.seal(encoder.encode('c'), context), 'ERR_ENVELOPE_KEK_UNAVAILABLE');
+    const error = await expectCode(
+      envelope.seal(encoder.encode('c'), context),
+      'ERR_ENVELOPE_KEK_UNAVAILABLE',
+    );
     expect(error.status).toBe(503);
     expectNothingIn(error, 'ECONNREFUSED', '10.0.0.1', 'secret-looking-detail');
     await expectCode(envelope.open(sealed, context), 'ERR_ENVELOPE_KEK_UNAVAILABLE');
@@ -182,10 +224,17 @@ describe('rotation', () => {
     const oldKey = randomBytes(32);
     const newKey = randomBytes(32);
     const { KeyringKek } = await import('@portcullis/envelope');
-    const before = createEnvelope({ kek: new KeyringKek({ keys: [{ id: 'kek-2025', key: oldKey }] }) });
+    const before = createEnvelope({
+      kek: new KeyringKek({ keys: [{ id: 'kek-2025', key: oldKey }] }),
+    });
     const sealed = await before.seal(encoder.encode('payload'), context);
     const during = createEnvelope({
-      kek: new KeyringKek({ keys: [{ id: 'kek-2026', key: newKey }, { id: 'kek-2025', key: oldKey }] }),
+      kek: new KeyringKek({
+        keys: [
+          { id: 'kek-2026', key: newKey },
+          { id: 'kek-2025', key: oldKey },
+        ],
+      }),
     });
     expect(during.describe(await during.seal(encoder.encode('n'), context)).keyId).toBe('kek-2026');
     expect(await during.open(sealed, context)).toEqual(encoder.encode('payload'));
@@ -193,7 +242,9 @@ describe('rotation', () => {
     expect(during.describe(rewrapped).keyId).toBe('kek-2026');
     const tail = (b: Uint8Array) => Buffer.from(b.subarray(b.length - (7 + 16 + 16 + 12)));
     expect(tail(rewrapped)).toEqual(tail(sealed));
-    const after = createEnvelope({ kek: new KeyringKek({ keys: [{ id: 'kek-2026', key: newKey }] }) });
+    const after = createEnvelope({
+      kek: new KeyringKek({ keys: [{ id: 'kek-2026', key: newKey }] }),
+    });
     expect(await after.open(rewrapped, context)).toEqual(encoder.encode('payload'));
     await expectCode(after.open(sealed, context), 'ERR_ENVELOPE_WRONG_KEY');
   });

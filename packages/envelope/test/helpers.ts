@@ -1,20 +1,36 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
-import { isEnvelopeError, type EnvelopeError, type EnvelopeErrorCode, type Kek, KeyringKek } from '@portcullis/envelope';
+import {
+  type EnvelopeError,
+  type EnvelopeErrorCode,
+  isEnvelopeError,
+  type Kek,
+  KeyringKek,
+} from '@portcullis/envelope';
 import { expect } from 'vitest';
 
 export function keyring(...ids: string[]): KeyringKek {
-  return new KeyringKek({ keys: (ids.length ? ids : ['kek-1']).map((id) => ({ id, key: randomBytes(32) })) });
+  return new KeyringKek({
+    keys: (ids.length ? ids : ['kek-1']).map((id) => ({ id, key: randomBytes(32) })),
+  });
 }
 
 /** A KEK that counts calls and can be told to fail or hang. */
-export function countingKek(inner: Kek): Kek & { calls: Record<string, number>; mode: 'ok' | 'down' | 'hang' } {
+export function countingKek(
+  inner: Kek,
+): Kek & { calls: Record<string, number>; mode: 'ok' | 'down' | 'hang' } {
   const calls: Record<string, number> = { generate: 0, wrap: 0, unwrap: 0 };
   const state = { mode: 'ok' as 'ok' | 'down' | 'hang' };
   const gate = async (op: string, signal: AbortSignal) => {
     calls[op] = (calls[op] ?? 0) + 1;
-    if (state.mode === 'down') throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443 secret-looking-detail'), { name: 'Error' });
-    if (state.mode === 'hang') await new Promise((_, reject) => signal.addEventListener('abort', () => reject(signal.reason)));
+    if (state.mode === 'down')
+      throw Object.assign(new Error('connect ECONNREFUSED 10.0.0.1:443 secret-looking-detail'), {
+        name: 'Error',
+      });
+    if (state.mode === 'hang')
+      await new Promise((_, reject) =>
+        signal.addEventListener('abort', () => reject(signal.reason)),
+      );
   };
   return {
     kind: inner.kind,
@@ -51,7 +67,10 @@ export async function refusal(promise: Promise<unknown>): Promise<EnvelopeError>
   return error;
 }
 
-export async function expectCode(promise: Promise<unknown>, code: EnvelopeErrorCode): Promise<EnvelopeError> {
+export async function expectCode(
+  promise: Promise<unknown>,
+  code: EnvelopeErrorCode,
+): Promise<EnvelopeError> {
   const error = await refusal(promise);
   expect(error.code).toBe(code);
   return error;
@@ -65,7 +84,14 @@ export function expectNothingIn(error: unknown, ...secrets: (string | Uint8Array
     String((error as Error).stack),
   ].join('\n');
   for (const s of secrets) {
-    const needles = typeof s === 'string' ? [s] : [Buffer.from(s).toString('hex'), Buffer.from(s).toString('base64'), Buffer.from(s).toString('base64url')];
+    const needles =
+      typeof s === 'string'
+        ? [s]
+        : [
+            Buffer.from(s).toString('hex'),
+            Buffer.from(s).toString('base64'),
+            Buffer.from(s).toString('base64url'),
+          ];
     for (const n of needles) if (n.length >= 8) expect(text).not.toContain(n);
   }
 }

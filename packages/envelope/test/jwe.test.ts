@@ -3,12 +3,25 @@ import type { Redacted } from '@portcullis/core';
 import { isEnvelopeError, KeyringKek } from '@portcullis/envelope';
 import { decryptJwe, encryptJwe, encryptJweJson } from '@portcullis/envelope/jwe';
 import fc from 'fast-check';
-import { CompactEncrypt, compactDecrypt, exportJWK, FlattenedEncrypt, flattenedDecrypt, GeneralEncrypt, generateKeyPair } from 'jose';
+import {
+  CompactEncrypt,
+  compactDecrypt,
+  exportJWK,
+  FlattenedEncrypt,
+  flattenedDecrypt,
+  GeneralEncrypt,
+  generateKeyPair,
+} from 'jose';
 import { describe, expect, it } from 'vitest';
 import { expectCode, expectNothingIn, refusal } from './helpers.ts';
 
 const text = (b: Uint8Array) => new TextDecoder().decode(b);
-const kek = new KeyringKek({ keys: [{ id: 'kek-2026', key: randomBytes(32) }, { id: 'kek-2025', key: randomBytes(32) }] });
+const kek = new KeyringKek({
+  keys: [
+    { id: 'kek-2026', key: randomBytes(32) },
+    { id: 'kek-2025', key: randomBytes(32) },
+  ],
+});
 type DirectKey = { kid: string; key: Redacted<Uint8Array> };
 const [current, previous] = kek.directKeys() as unknown as [DirectKey, DirectKey];
 
@@ -40,12 +53,25 @@ describe('JWE with a keyring (dir + A256GCM)', () => {
   });
 
   it('context is bound in the protected header: another context, or none, is refused', async () => {
-    const jwe = await encryptJwe('x', { key: current, context: { tenant: 'acme', file: 'export-1' } });
-    expect(text(await decryptJwe(jwe, { keys: [current], context: { file: 'export-1', tenant: 'acme' } }))).toBe('x');
-    await expectCode(decryptJwe(jwe, { keys: [current], context: { tenant: 'globex', file: 'export-1' } }), 'ERR_ENVELOPE_CONTEXT_MISMATCH');
+    const jwe = await encryptJwe('x', {
+      key: current,
+      context: { tenant: 'acme', file: 'export-1' },
+    });
+    expect(
+      text(
+        await decryptJwe(jwe, { keys: [current], context: { file: 'export-1', tenant: 'acme' } }),
+      ),
+    ).toBe('x');
+    await expectCode(
+      decryptJwe(jwe, { keys: [current], context: { tenant: 'globex', file: 'export-1' } }),
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
     await expectCode(decryptJwe(jwe, { keys: [current] }), 'ERR_ENVELOPE_CONTEXT_MISMATCH');
     const unbound = await encryptJwe('x', { key: current });
-    await expectCode(decryptJwe(unbound, { keys: [current], context: { tenant: 'acme' } }), 'ERR_ENVELOPE_CONTEXT_MISMATCH');
+    await expectCode(
+      decryptJwe(unbound, { keys: [current], context: { tenant: 'acme' } }),
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
   });
 
   it('truncated, re-ordered or altered compact JWEs are typed refusals with nothing secret in them', async () => {
@@ -65,17 +91,21 @@ describe('JWE with a keyring (dir + A256GCM)', () => {
       expectNothingIn(error, 'secret-jwe-body-123', current.key.reveal());
     }
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: jwe.length - 1 }), fc.constantFrom(...'ABCabc012_-.'), async (at, ch) => {
-        if (jwe[at] === ch) return;
-        const altered = jwe.slice(0, at) + ch + jwe.slice(at + 1);
-        const outcome = await decryptJwe(altered, { keys: [current] }).then(
-          (p) => text(p),
-          (e: unknown) => e,
-        );
-        // base64url's last character can carry unused bits: a change there may decode the same.
-        if (typeof outcome === 'string') expect(outcome).toBe('secret-jwe-body-123');
-        else expect(isEnvelopeError(outcome)).toBe(true);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: jwe.length - 1 }),
+        fc.constantFrom(...'ABCabc012_-.'),
+        async (at, ch) => {
+          if (jwe[at] === ch) return;
+          const altered = jwe.slice(0, at) + ch + jwe.slice(at + 1);
+          const outcome = await decryptJwe(altered, { keys: [current] }).then(
+            (p) => text(p),
+            (e: unknown) => e,
+          );
+          // base64url's last character can carry unused bits: a change there may decode the same.
+          if (typeof outcome === 'string') expect(outcome).toBe('secret-jwe-body-123');
+          else expect(isEnvelopeError(outcome)).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });
@@ -92,13 +122,26 @@ describe('JWE for a partner (ECDH-ES+A256KW + A256GCM)', () => {
   it('a file for a partner is readable with their private key alone, through jose', async () => {
     const partner = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256', extractable: true });
     const publicJwk = await exportJWK(partner.publicKey);
-    const jwe = await encryptJwe('{"rows":12}', { key: { kid: 'partner-2026', publicKey: publicJwk } });
+    const jwe = await encryptJwe('{"rows":12}', {
+      key: { kid: 'partner-2026', publicKey: publicJwk },
+    });
     const { plaintext, protectedHeader } = await compactDecrypt(jwe, partner.privateKey);
     expect(text(plaintext)).toBe('{"rows":12}');
-    expect(protectedHeader).toMatchObject({ alg: 'ECDH-ES+A256KW', enc: 'A256GCM', kid: 'partner-2026' });
-    expect(text(await decryptJwe(jwe, { keys: [{ kid: 'partner-2026', privateKey: partner.privateKey }] }))).toBe('{"rows":12}');
+    expect(protectedHeader).toMatchObject({
+      alg: 'ECDH-ES+A256KW',
+      enc: 'A256GCM',
+      kid: 'partner-2026',
+    });
+    expect(
+      text(
+        await decryptJwe(jwe, { keys: [{ kid: 'partner-2026', privateKey: partner.privateKey }] }),
+      ),
+    ).toBe('{"rows":12}');
     const stranger = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256' });
-    await expectCode(decryptJwe(jwe, { keys: [{ kid: 'partner-2026', privateKey: stranger.privateKey }] }), 'ERR_ENVELOPE_TAMPERED');
+    await expectCode(
+      decryptJwe(jwe, { keys: [{ kid: 'partner-2026', privateKey: stranger.privateKey }] }),
+      'ERR_ENVELOPE_TAMPERED',
+    );
     await expectCode(decryptJwe(jwe, { keys: kek.directKeys() }), 'ERR_ENVELOPE_WRONG_KEY');
   });
 
@@ -109,11 +152,15 @@ describe('JWE for a partner (ECDH-ES+A256KW + A256GCM)', () => {
       .addRecipient(ours.publicKey)
       .setUnprotectedHeader({ alg: 'ECDH-ES+A256KW' })
       .encrypt();
-    expect(text(await decryptJwe(general, { keys: [{ privateKey: ours.privateKey }] }))).toBe('inbound file');
+    expect(text(await decryptJwe(general, { keys: [{ privateKey: ours.privateKey }] }))).toBe(
+      'inbound file',
+    );
     const proper = await new GeneralEncrypt(new TextEncoder().encode('inbound file'))
       .setProtectedHeader({ enc: 'A256GCM', alg: 'ECDH-ES+A256KW' })
       .addRecipient(ours.publicKey)
       .encrypt();
-    expect(text(await decryptJwe(proper, { keys: [{ privateKey: await exportJWK(ours.privateKey) }] }))).toBe('inbound file');
+    expect(
+      text(await decryptJwe(proper, { keys: [{ privateKey: await exportJWK(ours.privateKey) }] })),
+    ).toBe('inbound file');
   });
 });

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { countingKek, expectCode, keyring } from './helpers.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
-const ctx = (subject: string, id: string) => ({ purpose: 'webhook-outbox', messageId: id, eventType: 'user.updated', subject });
+const ctx = (subject: string, id: string) => ({
+  purpose: 'webhook-outbox',
+  messageId: id,
+  eventType: 'user.updated',
+  subject,
+});
 
 describe('crypto-shredding', () => {
   it('a key per subject; shredding one makes their envelopes unreadable, others still open', async () => {
@@ -15,7 +20,10 @@ describe('crypto-shredding', () => {
     expect(envelope.describe(alice).subjectKey).toBe(true);
     expect(envelope.describe(alice).keyId).not.toBe(envelope.describe(bob).keyId);
     await envelope.shred('alice');
-    const error = await expectCode(envelope.open(alice, ctx('alice', 'm1')), 'ERR_ENVELOPE_SHREDDED');
+    const error = await expectCode(
+      envelope.open(alice, ctx('alice', 'm1')),
+      'ERR_ENVELOPE_SHREDDED',
+    );
     expect(error.status).toBe(410);
     expect(new TextDecoder().decode(await envelope.open(bob, ctx('bob', 'm2')))).toBe('bob data');
     await expectCode(envelope.seal(enc('new'), ctx('alice', 'm3')), 'ERR_ENVELOPE_SHREDDED');
@@ -58,14 +66,18 @@ describe('crypto-shredding', () => {
     const newKey = { id: 'kek-new', key: randomBytes(32) };
     const kek = countingKek(new KeyringKek({ keys: [oldKey] }));
     const before = createEnvelope({ kek, subjects, dataKeyMaxUses: 1 });
-    const sealed = await Promise.all(['1', '2', '3'].map((id) => before.seal(enc(id), ctx('frank', id))));
+    const sealed = await Promise.all(
+      ['1', '2', '3'].map((id) => before.seal(enc(id), ctx('frank', id))),
+    );
     expect(kek.calls.wrap).toBe(1); // one subject key; data keys are wrapped locally by it
     expect(kek.calls.generate).toBe(0);
     const rotated = createEnvelope({ kek: new KeyringKek({ keys: [newKey, oldKey] }), subjects });
     await rotated.rewrapSubjectKey('frank');
     expect(await subjects.get('frank')).toContain('kek-new');
     const after = createEnvelope({ kek: new KeyringKek({ keys: [newKey] }), subjects });
-    expect(new TextDecoder().decode(await after.open(sealed[2] as Uint8Array, ctx('frank', '3')))).toBe('3');
+    expect(
+      new TextDecoder().decode(await after.open(sealed[2] as Uint8Array, ctx('frank', '3'))),
+    ).toBe('3');
     expect(await after.rewrap(sealed[0] as Uint8Array, ctx('frank', '1'))).toEqual(sealed[0]);
   });
 
@@ -79,7 +91,13 @@ describe('crypto-shredding', () => {
       replace: (s: string, r: string) => store.replace(s, r),
       shred: (s: string, t: string) => store.shred(s, t),
     };
-    const writer = createEnvelope({ kek: keyring(), subjects: flaky, clock, cacheMaxAgeMs: 1000, outageGraceMs: 5000 });
+    const writer = createEnvelope({
+      kek: keyring(),
+      subjects: flaky,
+      clock,
+      cacheMaxAgeMs: 1000,
+      outageGraceMs: 5000,
+    });
     const sealed = await writer.seal(enc('x'), ctx('gina', 'm'));
     down = true;
     clock.advance(2000);

@@ -4,7 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { keyring, refusal } from './helpers.ts';
 
 const context = { tenant: 'acme', table: 'outbox', id: '7' };
-const REFUSALS = ['ERR_ENVELOPE_MALFORMED', 'ERR_ENVELOPE_TAMPERED', 'ERR_ENVELOPE_CONTEXT_MISMATCH', 'ERR_ENVELOPE_WRONG_KEY'];
+const REFUSALS = [
+  'ERR_ENVELOPE_MALFORMED',
+  'ERR_ENVELOPE_TAMPERED',
+  'ERR_ENVELOPE_CONTEXT_MISMATCH',
+  'ERR_ENVELOPE_WRONG_KEY',
+];
 
 describe('binary envelope: tampering', () => {
   it('changing any bit of any byte is a typed refusal, never a plaintext', async () => {
@@ -12,12 +17,16 @@ describe('binary envelope: tampering', () => {
     const sealed = await envelope.seal(new TextEncoder().encode('amount=100;to=alice'), context);
     // Every byte position, each with a random non-zero XOR mask.
     await fc.assert(
-      fc.asyncProperty(fc.integer({ min: 0, max: sealed.length - 1 }), fc.integer({ min: 1, max: 255 }), async (at, mask) => {
-        const copy = sealed.slice();
-        copy[at] = (copy[at] as number) ^ mask;
-        const error = await refusal(envelope.open(copy, context));
-        expect(REFUSALS).toContain(error.code);
-      }),
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: sealed.length - 1 }),
+        fc.integer({ min: 1, max: 255 }),
+        async (at, mask) => {
+          const copy = sealed.slice();
+          copy[at] = (copy[at] as number) ^ mask;
+          const error = await refusal(envelope.open(copy, context));
+          expect(REFUSALS).toContain(error.code);
+        },
+      ),
       { numRuns: 300 },
     );
     for (let at = 0; at < sealed.length; at++) {
@@ -34,7 +43,9 @@ describe('binary envelope: tampering', () => {
     copy[copy.length - 20] = (copy[copy.length - 20] as number) ^ 0x80;
     expect((await refusal(envelope.open(copy, context))).code).toBe('ERR_ENVELOPE_TAMPERED');
     for (let length = 0; length < sealed.length; length++) {
-      expect(REFUSALS).toContain((await refusal(envelope.open(sealed.subarray(0, length), context))).code);
+      expect(REFUSALS).toContain(
+        (await refusal(envelope.open(sealed.subarray(0, length), context))).code,
+      );
     }
     const longer = new Uint8Array(sealed.length + 1);
     longer.set(sealed);
@@ -59,6 +70,8 @@ describe('binary envelope: tampering', () => {
     const spliced = new Uint8Array(a.length);
     spliced.set(b.subarray(0, headerLength), 0);
     spliced.set(a.subarray(headerLength), headerLength);
-    expect((await refusal(envelope.open(spliced, context))).code).toBe('ERR_ENVELOPE_CONTEXT_MISMATCH');
+    expect((await refusal(envelope.open(spliced, context))).code).toBe(
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
   });
 });

@@ -15,9 +15,33 @@ const C15 =
   '522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad';
 
 const VECTORS = [
-  { name: 'GCM spec test case 13', key: '00'.repeat(32), iv: '00'.repeat(12), aad: '', pt: '', ct: '', tag: '530f8afbc74536b9a963b4f1c4cb738b' },
-  { name: 'GCM spec test case 14', key: '00'.repeat(32), iv: '00'.repeat(12), aad: '', pt: '00'.repeat(16), ct: 'cea7403d4d606b6e074ec5d3baf39d18', tag: 'd0d1c8a799996bf0265b98b5d48ab919' },
-  { name: 'GCM spec test case 15', key: K15, iv: 'cafebabefacedbaddecaf888', aad: '', pt: P15, ct: C15, tag: 'b094dac5d93471bdec1a502270e3cc6c' },
+  {
+    name: 'GCM spec test case 13',
+    key: '00'.repeat(32),
+    iv: '00'.repeat(12),
+    aad: '',
+    pt: '',
+    ct: '',
+    tag: '530f8afbc74536b9a963b4f1c4cb738b',
+  },
+  {
+    name: 'GCM spec test case 14',
+    key: '00'.repeat(32),
+    iv: '00'.repeat(12),
+    aad: '',
+    pt: '00'.repeat(16),
+    ct: 'cea7403d4d606b6e074ec5d3baf39d18',
+    tag: 'd0d1c8a799996bf0265b98b5d48ab919',
+  },
+  {
+    name: 'GCM spec test case 15',
+    key: K15,
+    iv: 'cafebabefacedbaddecaf888',
+    aad: '',
+    pt: P15,
+    ct: C15,
+    tag: 'b094dac5d93471bdec1a502270e3cc6c',
+  },
   {
     name: 'GCM spec test case 16',
     key: K15,
@@ -34,7 +58,9 @@ describe('aes256Gcm: known-answer vectors', () => {
     it(`${v.name}: encrypts to the published ciphertext and tag, and decrypts back`, () => {
       const sealed = aes256Gcm.encrypt(hex(v.key), hex(v.iv), hex(v.pt), hex(v.aad));
       expect(Buffer.from(sealed).toString('hex')).toBe(v.ct + v.tag);
-      expect(Buffer.from(aes256Gcm.decrypt(hex(v.key), hex(v.iv), sealed, hex(v.aad))).toString('hex')).toBe(v.pt);
+      expect(
+        Buffer.from(aes256Gcm.decrypt(hex(v.key), hex(v.iv), sealed, hex(v.aad))).toString('hex'),
+      ).toBe(v.pt);
     });
 
     it(`${v.name}: a flipped tag bit, ciphertext bit or AAD byte is refused as tampered`, () => {
@@ -60,7 +86,16 @@ describe('aes256Gcm: known-answer vectors', () => {
 
   it('refuses IVs that are not 12 bytes (Wycheproof LongIv / SmallIv / ZeroLengthIv) and short keys as misuse', () => {
     for (const iv of [new Uint8Array(0), new Uint8Array(8), new Uint8Array(16)])
-      expect(() => aes256Gcm.encrypt(new Uint8Array(32), iv, new Uint8Array(1), new Uint8Array())).toThrow(TypeError);
-    expect(() => aes256Gcm.encrypt(new Uint8Array(16), new Uint8Array(12), new Uint8Array(1), new Uint8Array())).toThrow(TypeError);
+      expect(() =>
+        aes256Gcm.encrypt(new Uint8Array(32), iv, new Uint8Array(1), new Uint8Array()),
+      ).toThrow(TypeError);
+    expect(() =>
+      aes256Gcm.encrypt(
+        new Uint8Array(16),
+        new Uint8Array(12),
+        new Uint8Array(1),
+        new Uint8Array(),
+      ),
+    ).toThrow(TypeError);
   });
 });

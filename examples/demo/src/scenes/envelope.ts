@@ -2,7 +2,12 @@
 // payload column reads as ciphertext, a row copied into another tenant's table refused, and a
 // data subject crypto-shredded (their rows unreadable, everyone else's intact).
 import { randomBytes } from 'node:crypto';
-import { createEnvelope, isEnvelopeError, KeyringKek, MemorySubjectKeyStore } from '@portcullis/envelope';
+import {
+  createEnvelope,
+  isEnvelopeError,
+  KeyringKek,
+  MemorySubjectKeyStore,
+} from '@portcullis/envelope';
 import type { Scene } from '../scene.ts';
 
 interface Row {
@@ -22,13 +27,17 @@ const contextOf = (row: Pick<Row, 'id' | 'tenant' | 'subject'>) => ({
 async function outcome(work: Promise<Uint8Array>): Promise<string> {
   return work.then(
     () => 'opened',
-    (error: unknown) => (isEnvelopeError(error) ? `refused: ${error.status} ${error.code}` : `failed: ${String(error)}`),
+    (error: unknown) =>
+      isEnvelopeError(error)
+        ? `refused: ${error.status} ${error.code}`
+        : `failed: ${String(error)}`,
   );
 }
 
 export const envelopeScene: Scene = {
   name: 'envelope',
-  title: '@portcullis/envelope: payloads encrypted at rest, rows bound to their tenant, a subject shredded',
+  title:
+    '@portcullis/envelope: payloads encrypted at rest, rows bound to their tenant, a subject shredded',
   async run({ say, record }) {
     const envelope = createEnvelope({
       kek: new KeyringKek({ keys: [{ id: 'kek-2026', key: randomBytes(32) }] }),
@@ -39,7 +48,10 @@ export const envelopeScene: Scene = {
     for (const [i, subject] of [...people, ...people].entries()) {
       const row = { id: `msg_${i + 1}`, tenant: 'acme', subject };
       const body = JSON.stringify({ type: 'patient.updated', subject, diagnosis: 'confidential' });
-      table.push({ ...row, payload: await envelope.seal(new TextEncoder().encode(body), contextOf(row)) });
+      table.push({
+        ...row,
+        payload: await envelope.seal(new TextEncoder().encode(body), contextOf(row)),
+      });
     }
     say(`outbox: ${table.length} rows sealed, one data key per window, one key per data subject`);
 
@@ -55,7 +67,9 @@ export const envelopeScene: Scene = {
     const opened = new TextDecoder().decode(await envelope.open(first.payload, contextOf(first)));
     record({
       scenario: 'database row read without the key',
-      happened: leaked ? 'plaintext visible in the column' : `ciphertext only (\\x${hex.slice(0, 12)}…); the service opens it (${opened.length} bytes)`,
+      happened: leaked
+        ? 'plaintext visible in the column'
+        : `ciphertext only (\\x${hex.slice(0, 12)}…); the service opens it (${opened.length} bytes)`,
       stoppedBy: '@portcullis/envelope',
       held: !leaked && opened.includes('patient.updated'),
     });
@@ -73,9 +87,13 @@ export const envelopeScene: Scene = {
 
     // 3. "Delete everything about alice": shred her key; every copy (rows, backups, replicas) is gone.
     await envelope.shred('alice');
-    const after = await Promise.all(table.map(async (r) => [r, await outcome(envelope.open(r.payload, contextOf(r)))] as const));
+    const after = await Promise.all(
+      table.map(async (r) => [r, await outcome(envelope.open(r.payload, contextOf(r)))] as const),
+    );
     for (const [r, what] of after) say(`after shredding alice: ${r.id} (${r.subject}) → ${what}`);
-    const aliceGone = after.filter(([r]) => r.subject === 'alice').every(([, w]) => w.includes('ERR_ENVELOPE_SHREDDED'));
+    const aliceGone = after
+      .filter(([r]) => r.subject === 'alice')
+      .every(([, w]) => w.includes('ERR_ENVELOPE_SHREDDED'));
     const bobKept = after.filter(([r]) => r.subject === 'bob').every(([, w]) => w === 'opened');
     record({
       scenario: 'erasure request: a data subject crypto-shredded',

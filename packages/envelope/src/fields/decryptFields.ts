@@ -35,12 +35,18 @@ export async function decryptFields<T extends object>(
       const value = record[field];
       if (value === undefined || value === null) return;
       if (typeof value !== 'string')
-        throw new EnvelopeError('ERR_ENVELOPE_MALFORMED', `The field "${field}" does not hold an envelope.`);
+        throw new EnvelopeError(
+          'ERR_ENVELOPE_MALFORMED',
+          `The field "${field}" does not hold an envelope.`,
+        );
       const text = await envelope.decryptText(value, fieldContext(context, field));
       try {
         out[field] = JSON.parse(text);
       } catch {
-        throw new EnvelopeError('ERR_ENVELOPE_MALFORMED', `The field "${field}" did not decrypt to JSON.`);
+        throw new EnvelopeError(
+          'ERR_ENVELOPE_MALFORMED',
+          `The field "${field}" did not decrypt to JSON.`,
+        );
       }
     }),
   );

@@ -56,8 +56,11 @@ const INFO = 'portcullis-envelope v1 blind index ';
  * customerFields.blindIndex('email', 'Ada@example.com') === customerFields.blindIndex('email', 'ada@example.com'); // true
  * ```
  */
-export function defineEncryptedFields<T extends object>(options: EncryptedFieldsOptions<T>): EncryptedFields<T> {
-  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object');
+export function defineEncryptedFields<T extends object>(
+  options: EncryptedFieldsOptions<T>,
+): EncryptedFields<T> {
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgument('options', 'an object');
   refuseUnknownKeys(options, ['fields', 'schema', 'blindIndexKey', 'blindIndexBytes'], 'options');
   const specs = options.fields as Record<string, EncryptedFieldSpec | undefined>;
   if (typeof specs !== 'object' || specs === null || Object.keys(specs).length === 0)
@@ -66,25 +69,44 @@ export function defineEncryptedFields<T extends object>(options: EncryptedFields
     throw invalidArgument('options.schema', 'an object with parse()');
   const bytes = options.blindIndexBytes ?? 16;
   if (!Number.isInteger(bytes) || bytes < 8 || bytes > 32)
-    throw invalidArgument('options.blindIndexBytes', 'an integer between 8 and 32', typeof bytes === 'number' ? 'value' : 'type');
+    throw invalidArgument(
+      'options.blindIndexBytes',
+      'an integer between 8 and 32',
+      typeof bytes === 'number' ? 'value' : 'type',
+    );
   const indexes: Record<string, string> = {};
   const normalizers: Record<string, (value: unknown) => string> = {};
   for (const [field, spec] of Object.entries(specs)) {
     if (spec === undefined) continue;
     refuseUnknownKeys(spec, ['blindIndex', 'normalize'], `options.fields.${field}`);
     if (spec.blindIndex !== undefined) {
-      if (typeof spec.blindIndex !== 'string' || spec.blindIndex.length === 0 || spec.blindIndex in specs)
-        throw invalidArgument(`options.fields.${field}.blindIndex`, 'the name of a field that is not itself encrypted');
+      if (
+        typeof spec.blindIndex !== 'string' ||
+        spec.blindIndex.length === 0 ||
+        spec.blindIndex in specs
+      )
+        throw invalidArgument(
+          `options.fields.${field}.blindIndex`,
+          'the name of a field that is not itself encrypted',
+        );
       indexes[field] = spec.blindIndex;
     }
     normalizers[field] = spec.normalize ?? ((v) => String(v));
   }
   const raw = options.blindIndexKey === undefined ? undefined : reveal(options.blindIndexKey);
   if (Object.keys(indexes).length > 0 && (!(raw instanceof Uint8Array) || raw.length < 32))
-    throw invalidArgument('options.blindIndexKey', 'at least 32 bytes of key (a blind index is configured)');
+    throw invalidArgument(
+      'options.blindIndexKey',
+      'at least 32 bytes of key (a blind index is configured)',
+    );
   const keys = new Map<string, KeyObject>();
   for (const field of Object.keys(indexes))
-    keys.set(field, createSecretKey(new Uint8Array(hkdfSync('sha256', raw as Uint8Array, new Uint8Array(), INFO + field, 32))));
+    keys.set(
+      field,
+      createSecretKey(
+        new Uint8Array(hkdfSync('sha256', raw as Uint8Array, new Uint8Array(), INFO + field, 32)),
+      ),
+    );
   return {
     fields: Object.freeze(Object.keys(specs).filter((f) => specs[f] !== undefined)),
     indexes: Object.freeze(indexes),
@@ -93,7 +115,11 @@ export function defineEncryptedFields<T extends object>(options: EncryptedFields
       const key = keys.get(field);
       if (key === undefined) throw invalidArgument('field', 'a field with a blind index', 'value');
       const text = (normalizers[field] as (value: unknown) => string)(value);
-      return createHmac('sha256', key).update(text, 'utf8').digest().subarray(0, bytes).toString('base64url');
+      return createHmac('sha256', key)
+        .update(text, 'utf8')
+        .digest()
+        .subarray(0, bytes)
+        .toString('base64url');
     },
   };
 }

@@ -39,7 +39,10 @@ export async function encryptFields<T extends object>(
 ): Promise<EncryptedRecord> {
   if (typeof record !== 'object' || record === null) throw invalidArgument('record', 'an object');
   checkContext(context, 'context');
-  const checked = (spec.schema === undefined ? record : spec.schema.parse(record)) as Record<string, unknown>;
+  const checked = (spec.schema === undefined ? record : spec.schema.parse(record)) as Record<
+    string,
+    unknown
+  >;
   const out: Record<string, unknown> = { ...checked };
   await Promise.all(
     spec.fields.map(async (field) => {

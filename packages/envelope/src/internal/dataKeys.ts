@@ -50,13 +50,20 @@ export class DataKeys {
   readonly subjects: SubjectKeys | undefined;
   readonly #windows = new Map<string, SealKey>();
   readonly #pending = new Map<string, Promise<SealKey>>();
-  #last: { keyId: string; keyContext: EnvelopeContext; wrapped: Buffer; entry: CachedKey } | undefined;
+  #last:
+    | { keyId: string; keyContext: EnvelopeContext; wrapped: Buffer; entry: CachedKey }
+    | undefined;
 
   constructor(options: ResolvedEnvelopeOptions) {
     this.#o = options;
-    this.cache = new KeyCache(options.cacheMaxEntries, Math.max(options.outageGraceMs, options.cacheMaxAgeMs));
+    this.cache = new KeyCache(
+      options.cacheMaxEntries,
+      Math.max(options.outageGraceMs, options.cacheMaxAgeMs),
+    );
     this.subjects =
-      options.subjects === undefined ? undefined : new SubjectKeys(options, options.subjects, this.cache);
+      options.subjects === undefined
+        ? undefined
+        : new SubjectKeys(options, options.subjects, this.cache);
   }
 
   /**
@@ -73,18 +80,30 @@ export class DataKeys {
   /** The current window's key when it can take one more message (counted), without waiting. */
   current(partition: string): SealKey | undefined {
     const current = this.#windows.get(partition);
-    if (current !== undefined && current.uses < this.#o.dataKeyMaxUses && this.#o.clock.now() - current.at < this.#o.dataKeyMaxAgeMs) {
+    if (
+      current !== undefined &&
+      current.uses < this.#o.dataKeyMaxUses &&
+      this.#o.clock.now() - current.at < this.#o.dataKeyMaxAgeMs
+    ) {
       current.uses++;
       return current;
     }
     return undefined;
   }
 
-  async forSeal(partition: string, keyContext: EnvelopeContext, subject: string | undefined): Promise<SealKey> {
+  async forSeal(
+    partition: string,
+    keyContext: EnvelopeContext,
+    subject: string | undefined,
+  ): Promise<SealKey> {
     for (let round = 0; round < 64; round++) {
       const current = this.#windows.get(partition);
       const now = this.#o.clock.now();
-      if (current !== undefined && current.uses < this.#o.dataKeyMaxUses && now - current.at < this.#o.dataKeyMaxAgeMs) {
+      if (
+        current !== undefined &&
+        current.uses < this.#o.dataKeyMaxUses &&
+        now - current.at < this.#o.dataKeyMaxAgeMs
+      ) {
         current.uses++;
         return current;
       }
@@ -103,11 +122,18 @@ export class DataKeys {
         throw error;
       }
     }
-    throw new EnvelopeError('ERR_ENVELOPE_KEK_UNAVAILABLE', 'No data key could be had for this message (too many concurrent seals for dataKeyMaxUses).');
+    throw new EnvelopeError(
+      'ERR_ENVELOPE_KEK_UNAVAILABLE',
+      'No data key could be had for this message (too many concurrent seals for dataKeyMaxUses).',
+    );
   }
 
   /** Installs a fresh data key for the partition (one KEK call however many callers wait). */
-  #refresh(partition: string, keyContext: EnvelopeContext, subject: string | undefined): Promise<unknown> {
+  #refresh(
+    partition: string,
+    keyContext: EnvelopeContext,
+    subject: string | undefined,
+  ): Promise<unknown> {
     let pending = this.#pending.get(partition);
     if (pending === undefined) {
       pending = this.#fresh(keyContext, subject).then(
@@ -135,19 +161,46 @@ export class DataKeys {
       const subjectKey = await this.subjects.get(subject, true);
       const raw = new Uint8Array(randomBytes(32));
       const iv = randomBytes(12);
-      const sealed = aes256Gcm.encrypt(subjectKey.key, iv, raw, contextBytes({ ...keyContext, subject }));
+      const sealed = aes256Gcm.encrypt(
+        subjectKey.key,
+        iv,
+        raw,
+        contextBytes({ ...keyContext, subject }),
+      );
       const wrapped = new Uint8Array(12 + sealed.length);
       wrapped.set(iv, 0);
       wrapped.set(sealed, 12);
-      return { ...material(raw), header: encodeHeader(FLAG_SUBJECT, subjectKey.id, wrapped), flags: FLAG_SUBJECT, keyId: subjectKey.id, wrapped, uses: 0, at, subject };
+      return {
+        ...material(raw),
+        header: encodeHeader(FLAG_SUBJECT, subjectKey.id, wrapped),
+        flags: FLAG_SUBJECT,
+        keyId: subjectKey.id,
+        wrapped,
+        uses: 0,
+        at,
+        subject,
+      };
     }
     const generated = await callKek(this.#o, 'generate', (signal) =>
       this.#o.kek.generateDataKey(keyContext, { signal }),
     );
     const m = material(generated.plaintext);
     // Our own messages open without asking the KMS.
-    this.cache.set(cacheId(generated.keyId, generated.wrapped, keyContext), { ...m, at, subject: undefined });
-    return { ...m, header: encodeHeader(0, generated.keyId, generated.wrapped), flags: 0, keyId: generated.keyId, wrapped: generated.wrapped, uses: 0, at, subject };
+    this.cache.set(cacheId(generated.keyId, generated.wrapped, keyContext), {
+      ...m,
+      at,
+      subject: undefined,
+    });
+    return {
+      ...m,
+      header: encodeHeader(0, generated.keyId, generated.wrapped),
+      flags: 0,
+      keyId: generated.keyId,
+      wrapped: generated.wrapped,
+      uses: 0,
+      at,
+      subject,
+    };
   }
 
   /** The data key of an envelope, from the cache or the KEK (or the subject's key). */
@@ -196,15 +249,29 @@ export class DataKeys {
     subject: string | undefined,
   ): Promise<KeyMaterial> {
     if (this.subjects === undefined)
-      throw new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', 'The envelope is keyed to a data subject, and this envelope has no subject key store.');
+      throw new EnvelopeError(
+        'ERR_ENVELOPE_WRONG_KEY',
+        'The envelope is keyed to a data subject, and this envelope has no subject key store.',
+      );
     if (subject === undefined)
-      throw new EnvelopeError('ERR_ENVELOPE_CONTEXT_MISMATCH', 'The envelope is keyed to a data subject, and the context names none.');
+      throw new EnvelopeError(
+        'ERR_ENVELOPE_CONTEXT_MISMATCH',
+        'The envelope is keyed to a data subject, and the context names none.',
+      );
     const subjectKey = await this.subjects.get(subject, false);
     if (subjectKey.id !== keyId)
-      throw new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', "The envelope was sealed with another key than this data subject's.");
+      throw new EnvelopeError(
+        'ERR_ENVELOPE_WRONG_KEY',
+        "The envelope was sealed with another key than this data subject's.",
+      );
     if (wrapped.length !== 12 + 32 + 16) throw contextMismatch();
     try {
-      const raw = aes256Gcm.decrypt(subjectKey.key, wrapped.subarray(0, 12), wrapped.subarray(12), contextBytes({ ...keyContext, subject }));
+      const raw = aes256Gcm.decrypt(
+        subjectKey.key,
+        wrapped.subarray(0, 12),
+        wrapped.subarray(12),
+        contextBytes({ ...keyContext, subject }),
+      );
       return material(raw);
     } catch (error) {
       if (isEnvelopeError(error, 'ERR_ENVELOPE_TAMPERED')) throw contextMismatch();
@@ -216,6 +283,7 @@ export class DataKeys {
   forgetSubject(subject: string): void {
     this.#last = undefined;
     this.cache.evictSubject(subject);
-    for (const [partition, key] of this.#windows) if (key.subject === subject) this.#windows.delete(partition);
+    for (const [partition, key] of this.#windows)
+      if (key.subject === subject) this.#windows.delete(partition);
   }
 }

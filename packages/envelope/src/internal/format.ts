@@ -43,7 +43,10 @@ function malformed(what: string): EnvelopeError {
 export function encodeHeader(flags: number, keyId: string, wrapped: Uint8Array): Uint8Array {
   const id = encoder.encode(keyId);
   if (id.length > MAX_FIELD || wrapped.length > MAX_FIELD)
-    throw new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', 'The KEK returned a key id or wrapped key too long to store.');
+    throw new EnvelopeError(
+      'ERR_ENVELOPE_WRONG_KEY',
+      'The KEK returned a key id or wrapped key too long to store.',
+    );
   const out = new Uint8Array(8 + id.length + wrapped.length);
   const view = new DataView(out.buffer);
   out[0] = MAGIC_0;

@@ -25,7 +25,12 @@ export function gcmEncryptInto(
 }
 
 /** Decrypts ciphertext-then-tag; `ERR_ENVELOPE_TAMPERED` when the tag does not match. */
-export function gcmDecrypt(key: Uint8Array | KeyObject, iv: Uint8Array, sealed: Uint8Array, aad: Uint8Array): Uint8Array {
+export function gcmDecrypt(
+  key: Uint8Array | KeyObject,
+  iv: Uint8Array,
+  sealed: Uint8Array,
+  aad: Uint8Array,
+): Uint8Array {
   if (sealed.length < TAG)
     throw new EnvelopeError('ERR_ENVELOPE_MALFORMED', 'The ciphertext is shorter than its tag.');
   const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG });
@@ -36,7 +41,10 @@ export function gcmDecrypt(key: Uint8Array | KeyObject, iv: Uint8Array, sealed: 
   try {
     tail = decipher.final();
   } catch {
-    throw new EnvelopeError('ERR_ENVELOPE_TAMPERED', 'The ciphertext failed authentication: it was altered.');
+    throw new EnvelopeError(
+      'ERR_ENVELOPE_TAMPERED',
+      'The ciphertext failed authentication: it was altered.',
+    );
   }
   if (tail.length === 0) return new Uint8Array(head.buffer, head.byteOffset, head.length);
   const out = new Uint8Array(head.length + tail.length);

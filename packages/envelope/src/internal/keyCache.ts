@@ -44,7 +44,8 @@ export class KeyCache {
 
   /** Drops every entry of `subject`. */
   evictSubject(subject: string): void {
-    for (const [id, entry] of this.#entries) if (entry.subject === subject) this.#entries.delete(id);
+    for (const [id, entry] of this.#entries)
+      if (entry.subject === subject) this.#entries.delete(id);
   }
 
   get size(): number {

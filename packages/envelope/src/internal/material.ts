@@ -15,7 +15,10 @@ const INFO = new TextEncoder().encode('portcullis-envelope v1 context commitment
 
 export function material(raw: Uint8Array): KeyMaterial {
   if (raw.length !== 32)
-    throw new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', 'The key service returned a data key that is not 32 bytes.');
+    throw new EnvelopeError(
+      'ERR_ENVELOPE_WRONG_KEY',
+      'The key service returned a data key that is not 32 bytes.',
+    );
   const commit = new Uint8Array(hkdfSync('sha256', raw, new Uint8Array(), INFO, 32));
   return { key: createSecretKey(raw), commitKey: Buffer.from(commit).toString('hex'), raw };
 }

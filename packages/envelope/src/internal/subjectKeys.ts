@@ -37,9 +37,17 @@ function parse(record: string): LiveRecord | 'shredded' {
   }
   const r = value as Partial<LiveRecord & { shredded: boolean }> | undefined;
   if (r?.v === 1 && r.shredded === true) return 'shredded';
-  if (r?.v === 1 && typeof r.id === 'string' && typeof r.keyId === 'string' && typeof r.wrapped === 'string')
+  if (
+    r?.v === 1 &&
+    typeof r.id === 'string' &&
+    typeof r.keyId === 'string' &&
+    typeof r.wrapped === 'string'
+  )
     return r as LiveRecord;
-  throw new EnvelopeError('ERR_ENVELOPE_MALFORMED', "The stored record of a data subject's key is malformed.");
+  throw new EnvelopeError(
+    'ERR_ENVELOPE_MALFORMED',
+    "The stored record of a data subject's key is malformed.",
+  );
 }
 
 export class SubjectKeys {
@@ -58,8 +66,7 @@ export class SubjectKeys {
   async get(subject: string, create: boolean): Promise<SubjectKey> {
     const now = this.#options.clock.now();
     const cached = this.#cache.get(`s\0${subject}`, now) as SubjectKey | undefined;
-    if (cached !== undefined && now - cached.at < this.#options.cacheMaxAgeMs)
-      return cached;
+    if (cached !== undefined && now - cached.at < this.#options.cacheMaxAgeMs) return cached;
     let pending = this.#pending.get(subject);
     if (pending === undefined) {
       pending = this.#load(subject, create).finally(() => this.#pending.delete(subject));
@@ -77,7 +84,10 @@ export class SubjectKeys {
     const record = await callKek(this.#options, 'subject-key read', () => this.#store.get(subject));
     if (record === undefined) {
       if (!create)
-        throw new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', 'No key is stored for this data subject.');
+        throw new EnvelopeError(
+          'ERR_ENVELOPE_WRONG_KEY',
+          'No key is stored for this data subject.',
+        );
       return this.#create(subject);
     }
     const parsed = parse(record);
@@ -98,7 +108,12 @@ export class SubjectKeys {
       this.#options.kek.wrap(raw, { subject }, { signal }),
     );
     const id = `subject:${randomBytes(12).toString('base64url')}`;
-    const record: LiveRecord = { v: 1, id, keyId, wrapped: Buffer.from(wrapped).toString('base64') };
+    const record: LiveRecord = {
+      v: 1,
+      id,
+      keyId,
+      wrapped: Buffer.from(wrapped).toString('base64'),
+    };
     const stored = await callKek(this.#options, 'subject-key write', () =>
       this.#store.create(subject, JSON.stringify(record)),
     );
@@ -119,7 +134,12 @@ export class SubjectKeys {
     const { keyId, wrapped } = await callKek(this.#options, 'wrap', (signal) =>
       this.#options.kek.wrap(key.raw, { subject }, { signal }),
     );
-    const record: LiveRecord = { v: 1, id: key.id, keyId, wrapped: Buffer.from(wrapped).toString('base64') };
+    const record: LiveRecord = {
+      v: 1,
+      id: key.id,
+      keyId,
+      wrapped: Buffer.from(wrapped).toString('base64'),
+    };
     await callKek(this.#options, 'subject-key write', () =>
       this.#store.replace(subject, JSON.stringify(record)),
     );

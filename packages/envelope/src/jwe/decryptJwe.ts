@@ -26,27 +26,47 @@ export interface DecryptJweOptions {
   context?: EnvelopeContext;
 }
 
-const ALGORITHMS = { keyManagementAlgorithms: ['dir', 'ECDH-ES+A256KW'], contentEncryptionAlgorithms: ['A256GCM'] };
+const ALGORITHMS = {
+  keyManagementAlgorithms: ['dir', 'ECDH-ES+A256KW'],
+  contentEncryptionAlgorithms: ['A256GCM'],
+};
 
 function mapJose(error: unknown): EnvelopeError {
   if (isEnvelopeError(error)) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === 'ERR_JWE_DECRYPTION_FAILED')
-    return new EnvelopeError('ERR_ENVELOPE_TAMPERED', 'The JWE failed authentication: it was altered, or the key is not the one it was encrypted with.');
-  return new EnvelopeError('ERR_ENVELOPE_MALFORMED', `The JWE is malformed or uses what this reader does not allow${typeof code === 'string' ? ` (${code})` : ''}.`);
+    return new EnvelopeError(
+      'ERR_ENVELOPE_TAMPERED',
+      'The JWE failed authentication: it was altered, or the key is not the one it was encrypted with.',
+    );
+  return new EnvelopeError(
+    'ERR_ENVELOPE_MALFORMED',
+    `The JWE is malformed or uses what this reader does not allow${typeof code === 'string' ? ` (${code})` : ''}.`,
+  );
 }
 
 type Resolved = CryptoKey | Uint8Array;
 
-async function pick(keys: readonly JweDecryptionKey[], header: JWEHeaderParameters | undefined): Promise<Resolved> {
-  if (header === undefined) throw new EnvelopeError('ERR_ENVELOPE_MALFORMED', 'The JWE has no protected header.');
+async function pick(
+  keys: readonly JweDecryptionKey[],
+  header: JWEHeaderParameters | undefined,
+): Promise<Resolved> {
+  if (header === undefined)
+    throw new EnvelopeError('ERR_ENVELOPE_MALFORMED', 'The JWE has no protected header.');
   const direct = header.alg === 'dir';
   const candidates = keys.filter((k) => ('privateKey' in k ? !direct : direct));
-  const key = candidates.find((k) => k.kid === header.kid) ?? (direct ? undefined : candidates.find((k) => k.kid === undefined || header.kid === undefined));
-  if (key === undefined) throw new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', 'No key matches the JWE (kid / alg).', { keyId: header.kid });
+  const key =
+    candidates.find((k) => k.kid === header.kid) ??
+    (direct ? undefined : candidates.find((k) => k.kid === undefined || header.kid === undefined));
+  if (key === undefined)
+    throw new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', 'No key matches the JWE (kid / alg).', {
+      keyId: header.kid,
+    });
   if ('privateKey' in key) {
     const p = key.privateKey;
-    return (typeof p === 'object' && p !== null && 'kty' in p ? importJWK(p as JWK, 'ECDH-ES+A256KW') : p) as Resolved;
+    return (
+      typeof p === 'object' && p !== null && 'kty' in p ? importJWK(p as JWK, 'ECDH-ES+A256KW') : p
+    ) as Resolved;
   }
   return reveal(key.key);
 }
@@ -67,15 +87,29 @@ async function pick(keys: readonly JweDecryptionKey[], header: JWEHeaderParamete
  * const plaintext = await decryptJwe(jwe, { keys: [key], context: { tenant: 'acme' } });
  * ```
  */
-export async function decryptJwe(jwe: string | FlattenedJWE | GeneralJWE, options: DecryptJweOptions): Promise<Uint8Array> {
+export async function decryptJwe(
+  jwe: string | FlattenedJWE | GeneralJWE,
+  options: DecryptJweOptions,
+): Promise<Uint8Array> {
   if (typeof options !== 'object' || options === null || !Array.isArray(options.keys))
     throw invalidArgument('options.keys', 'an array of JWE keys');
-  const expected = options.context === undefined ? undefined : contextDigest(checkContext(options.context, 'options.context'));
-  let result: { plaintext: Uint8Array; protectedHeader?: JWEHeaderParameters | CompactJWEHeaderParameters | undefined };
+  const expected =
+    options.context === undefined
+      ? undefined
+      : contextDigest(checkContext(options.context, 'options.context'));
+  let result: {
+    plaintext: Uint8Array;
+    protectedHeader?: JWEHeaderParameters | CompactJWEHeaderParameters | undefined;
+  };
   try {
-    const getKey = (header: JWEHeaderParameters | undefined): Promise<Resolved> => pick(options.keys, header);
+    const getKey = (header: JWEHeaderParameters | undefined): Promise<Resolved> =>
+      pick(options.keys, header);
     if (typeof jwe === 'string') result = await compactDecrypt(jwe, getKey, ALGORITHMS);
-    else if (typeof jwe === 'object' && jwe !== null && Array.isArray((jwe as GeneralJWE).recipients))
+    else if (
+      typeof jwe === 'object' &&
+      jwe !== null &&
+      Array.isArray((jwe as GeneralJWE).recipients)
+    )
       result = await generalDecrypt(jwe as GeneralJWE, getKey, ALGORITHMS);
     else result = await flattenedDecrypt(jwe as FlattenedJWE, getKey, ALGORITHMS);
   } catch (error) {
@@ -85,8 +119,14 @@ export async function decryptJwe(jwe: string | FlattenedJWE | GeneralJWE, option
   const bound = typeof pcx === 'string' ? pcx : undefined;
   const same =
     bound === expected ||
-    (bound !== undefined && expected !== undefined && bound.length === expected.length && timingSafeEqual(Buffer.from(bound), Buffer.from(expected)));
+    (bound !== undefined &&
+      expected !== undefined &&
+      bound.length === expected.length &&
+      timingSafeEqual(Buffer.from(bound), Buffer.from(expected)));
   if (!same)
-    throw new EnvelopeError('ERR_ENVELOPE_CONTEXT_MISMATCH', 'The JWE was encrypted for another context.');
+    throw new EnvelopeError(
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+      'The JWE was encrypted for another context.',
+    );
   return result.plaintext;
 }

@@ -1,6 +1,13 @@
 import { createHash } from 'node:crypto';
 import { invalidArgument, reveal } from '@portcullis/core';
-import { type CompactJWEHeaderParameters, CompactEncrypt, type FlattenedJWE, FlattenedEncrypt, importJWK, type JWK } from 'jose';
+import {
+  CompactEncrypt,
+  type CompactJWEHeaderParameters,
+  FlattenedEncrypt,
+  type FlattenedJWE,
+  importJWK,
+  type JWK,
+} from 'jose';
 import { canonicalContext } from '../internal/context.ts';
 import { checkContext } from '../options.ts';
 import type { EnvelopeContext } from '../types.ts';
@@ -26,11 +33,13 @@ export function contextDigest(context: EnvelopeContext): string {
 }
 
 async function prepare(plaintext: Uint8Array | string, options: EncryptJweOptions) {
-  if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object');
+  if (typeof options !== 'object' || options === null)
+    throw invalidArgument('options', 'an object');
   const data = typeof plaintext === 'string' ? encoder.encode(plaintext) : plaintext;
   if (!(data instanceof Uint8Array)) throw invalidArgument('plaintext', 'a string or a Uint8Array');
   const header: Record<string, string> = { enc: 'A256GCM' };
-  if (options.context !== undefined) header.pcx = contextDigest(checkContext(options.context, 'options.context'));
+  if (options.context !== undefined)
+    header.pcx = contextDigest(checkContext(options.context, 'options.context'));
   const k = options.key as Partial<{ kid: string; key: unknown; publicKey: unknown }>;
   if (k?.publicKey !== undefined) {
     header.alg = 'ECDH-ES+A256KW';
@@ -40,8 +49,10 @@ async function prepare(plaintext: Uint8Array | string, options: EncryptJweOption
     return { data, header, key: key as Parameters<CompactEncrypt['encrypt']>[0] };
   }
   const raw = reveal(k?.key as Uint8Array);
-  if (!(raw instanceof Uint8Array) || raw.length !== 32) throw invalidArgument('options.key.key', 'a 32-byte key', 'value');
-  if (typeof k.kid !== 'string' || k.kid.length === 0) throw invalidArgument('options.key.kid', 'a non-empty string');
+  if (!(raw instanceof Uint8Array) || raw.length !== 32)
+    throw invalidArgument('options.key.key', 'a 32-byte key', 'value');
+  if (typeof k.kid !== 'string' || k.kid.length === 0)
+    throw invalidArgument('options.key.kid', 'a non-empty string');
   header.alg = 'dir';
   header.kid = k.kid;
   return { data, header, key: raw };
@@ -61,9 +72,14 @@ async function prepare(plaintext: Uint8Array | string, options: EncryptJweOption
  * const { plaintext } = await compactDecrypt(jwe, partner.privateKey); // what the partner runs
  * ```
  */
-export async function encryptJwe(plaintext: Uint8Array | string, options: EncryptJweOptions): Promise<string> {
+export async function encryptJwe(
+  plaintext: Uint8Array | string,
+  options: EncryptJweOptions,
+): Promise<string> {
   const { data, header, key } = await prepare(plaintext, options);
-  return new CompactEncrypt(data).setProtectedHeader(header as unknown as CompactJWEHeaderParameters).encrypt(key);
+  return new CompactEncrypt(data)
+    .setProtectedHeader(header as unknown as CompactJWEHeaderParameters)
+    .encrypt(key);
 }
 
 /**
@@ -78,7 +94,12 @@ export async function encryptJwe(plaintext: Uint8Array | string, options: Encryp
  * typeof jwe.ciphertext; // 'string'
  * ```
  */
-export async function encryptJweJson(plaintext: Uint8Array | string, options: EncryptJweOptions): Promise<FlattenedJWE> {
+export async function encryptJweJson(
+  plaintext: Uint8Array | string,
+  options: EncryptJweOptions,
+): Promise<FlattenedJWE> {
   const { data, header, key } = await prepare(plaintext, options);
-  return new FlattenedEncrypt(data).setProtectedHeader(header as unknown as CompactJWEHeaderParameters).encrypt(key);
+  return new FlattenedEncrypt(data)
+    .setProtectedHeader(header as unknown as CompactJWEHeaderParameters)
+    .encrypt(key);
 }

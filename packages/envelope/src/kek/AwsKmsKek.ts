@@ -34,7 +34,8 @@ const REFUSED = new Set([
 ]);
 
 function mapError(error: unknown, keyId: string | undefined): EnvelopeError {
-  const name = typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name) : '';
+  const name =
+    typeof error === 'object' && error !== null ? String((error as { name?: unknown }).name) : '';
   const cause = safeCause(error);
   if (name === 'InvalidCiphertextException')
     return new EnvelopeError(
@@ -43,8 +44,15 @@ function mapError(error: unknown, keyId: string | undefined): EnvelopeError {
       { cause, keyId },
     );
   if (REFUSED.has(name))
-    return new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', `AWS KMS refused the key (${name}).`, { cause, keyId });
-  return new EnvelopeError('ERR_ENVELOPE_KEK_UNAVAILABLE', 'AWS KMS could not be reached or failed.', { cause, keyId });
+    return new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', `AWS KMS refused the key (${name}).`, {
+      cause,
+      keyId,
+    });
+  return new EnvelopeError(
+    'ERR_ENVELOPE_KEK_UNAVAILABLE',
+    'AWS KMS could not be reached or failed.',
+    { cause, keyId },
+  );
 }
 
 function bytes(value: Uint8Array | undefined, what: string): Uint8Array {
@@ -78,7 +86,8 @@ export class AwsKmsKek implements Kek {
   readonly #keyId: string;
 
   constructor(options: AwsKmsKekOptions) {
-    if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object');
+    if (typeof options !== 'object' || options === null)
+      throw invalidArgument('options', 'an object');
     refuseUnknownKeys(options, ['client', 'keyId'], 'options');
     if (typeof (options.client as { send?: unknown } | undefined)?.send !== 'function')
       throw invalidArgument('options.client', 'a KMSClient');
@@ -88,10 +97,17 @@ export class AwsKmsKek implements Kek {
     this.#keyId = options.keyId;
   }
 
-  async generateDataKey(keyContext: EnvelopeContext, { signal }: KekCallOptions): Promise<GeneratedDataKey> {
+  async generateDataKey(
+    keyContext: EnvelopeContext,
+    { signal }: KekCallOptions,
+  ): Promise<GeneratedDataKey> {
     try {
       const out = await this.#client.send(
-        new GenerateDataKeyCommand({ KeyId: this.#keyId, KeySpec: 'AES_256', EncryptionContext: { ...keyContext } }),
+        new GenerateDataKeyCommand({
+          KeyId: this.#keyId,
+          KeySpec: 'AES_256',
+          EncryptionContext: { ...keyContext },
+        }),
         { abortSignal: signal },
       );
       return {
@@ -104,22 +120,42 @@ export class AwsKmsKek implements Kek {
     }
   }
 
-  async wrap(dataKey: Uint8Array, keyContext: EnvelopeContext, { signal }: KekCallOptions): Promise<{ keyId: string; wrapped: Uint8Array }> {
+  async wrap(
+    dataKey: Uint8Array,
+    keyContext: EnvelopeContext,
+    { signal }: KekCallOptions,
+  ): Promise<{ keyId: string; wrapped: Uint8Array }> {
     try {
       const out = await this.#client.send(
-        new EncryptCommand({ KeyId: this.#keyId, Plaintext: dataKey, EncryptionContext: { ...keyContext } }),
+        new EncryptCommand({
+          KeyId: this.#keyId,
+          Plaintext: dataKey,
+          EncryptionContext: { ...keyContext },
+        }),
         { abortSignal: signal },
       );
-      return { keyId: out.KeyId ?? this.#keyId, wrapped: bytes(out.CiphertextBlob, 'a wrapped data key') };
+      return {
+        keyId: out.KeyId ?? this.#keyId,
+        wrapped: bytes(out.CiphertextBlob, 'a wrapped data key'),
+      };
     } catch (error) {
       throw error instanceof EnvelopeError ? error : mapError(error, this.#keyId);
     }
   }
 
-  async unwrap(keyId: string, wrapped: Uint8Array, keyContext: EnvelopeContext, { signal }: KekCallOptions): Promise<Uint8Array> {
+  async unwrap(
+    keyId: string,
+    wrapped: Uint8Array,
+    keyContext: EnvelopeContext,
+    { signal }: KekCallOptions,
+  ): Promise<Uint8Array> {
     try {
       const out = await this.#client.send(
-        new DecryptCommand({ KeyId: keyId, CiphertextBlob: wrapped, EncryptionContext: { ...keyContext } }),
+        new DecryptCommand({
+          KeyId: keyId,
+          CiphertextBlob: wrapped,
+          EncryptionContext: { ...keyContext },
+        }),
         { abortSignal: signal },
       );
       return bytes(out.Plaintext, 'a data key');

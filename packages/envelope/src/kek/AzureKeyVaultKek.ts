@@ -24,13 +24,31 @@ export interface AzureKeyVaultKekOptions {
 const VERSIONED = /^https:\/\/[^/]+\/keys\/[0-9A-Za-z-]{1,127}\/[0-9A-Za-z]{1,64}$/;
 
 function mapError(error: unknown, keyId: string): EnvelopeError {
-  const e = (typeof error === 'object' && error !== null ? error : {}) as { name?: string; statusCode?: number };
+  const e = (typeof error === 'object' && error !== null ? error : {}) as {
+    name?: string;
+    statusCode?: number;
+  };
   const cause = safeCause(error);
-  if (e.name === 'RestError' && (e.statusCode === 401 || e.statusCode === 403 || e.statusCode === 404))
-    return new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', `Azure Key Vault refused the key (HTTP ${e.statusCode}).`, { cause, keyId });
+  if (
+    e.name === 'RestError' &&
+    (e.statusCode === 401 || e.statusCode === 403 || e.statusCode === 404)
+  )
+    return new EnvelopeError(
+      'ERR_ENVELOPE_WRONG_KEY',
+      `Azure Key Vault refused the key (HTTP ${e.statusCode}).`,
+      { cause, keyId },
+    );
   if (e.name === 'RestError' && e.statusCode === 400)
-    return new EnvelopeError('ERR_ENVELOPE_CONTEXT_MISMATCH', 'Azure Key Vault could not unwrap the data key: the wrapped key was altered.', { cause, keyId });
-  return new EnvelopeError('ERR_ENVELOPE_KEK_UNAVAILABLE', 'Azure Key Vault could not be reached or failed.', { cause, keyId });
+    return new EnvelopeError(
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+      'Azure Key Vault could not unwrap the data key: the wrapped key was altered.',
+      { cause, keyId },
+    );
+  return new EnvelopeError(
+    'ERR_ENVELOPE_KEK_UNAVAILABLE',
+    'Azure Key Vault could not be reached or failed.',
+    { cause, keyId },
+  );
 }
 
 /**
@@ -62,10 +80,14 @@ export class AzureKeyVaultKek implements Kek {
   readonly #clients = new Map<string, CryptographyClient>();
 
   constructor(options: AzureKeyVaultKekOptions) {
-    if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object');
+    if (typeof options !== 'object' || options === null)
+      throw invalidArgument('options', 'an object');
     refuseUnknownKeys(options, ['keyId', 'credential', 'clientOptions', 'algorithm'], 'options');
     if (typeof options.keyId !== 'string' || !VERSIONED.test(options.keyId))
-      throw invalidArgument('options.keyId', 'a versioned key id (https://<vault>/keys/<name>/<version>)');
+      throw invalidArgument(
+        'options.keyId',
+        'a versioned key id (https://<vault>/keys/<name>/<version>)',
+      );
     if (typeof (options.credential as { getToken?: unknown } | undefined)?.getToken !== 'function')
       throw invalidArgument('options.credential', 'a TokenCredential');
     const algorithm = options.algorithm ?? 'RSA-OAEP-256';
@@ -81,9 +103,13 @@ export class AzureKeyVaultKek implements Kek {
     let client = this.#clients.get(keyId);
     if (client === undefined) {
       if (!VERSIONED.test(keyId))
-        throw new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', 'The envelope names a key id that is not a versioned Key Vault key id.');
+        throw new EnvelopeError(
+          'ERR_ENVELOPE_WRONG_KEY',
+          'The envelope names a key id that is not a versioned Key Vault key id.',
+        );
       client = new CryptographyClient(keyId, this.#credential, this.#clientOptions);
-      if (this.#clients.size >= 100) this.#clients.delete(this.#clients.keys().next().value as string);
+      if (this.#clients.size >= 100)
+        this.#clients.delete(this.#clients.keys().next().value as string);
       this.#clients.set(keyId, client);
     }
     return client;
@@ -95,18 +121,31 @@ export class AzureKeyVaultKek implements Kek {
     return { keyId, plaintext, wrapped };
   }
 
-  async wrap(dataKey: Uint8Array, _keyContext: unknown, { signal }: KekCallOptions): Promise<{ keyId: string; wrapped: Uint8Array }> {
+  async wrap(
+    dataKey: Uint8Array,
+    _keyContext: unknown,
+    { signal }: KekCallOptions,
+  ): Promise<{ keyId: string; wrapped: Uint8Array }> {
     try {
-      const out = await this.#client(this.#keyId).wrapKey(this.#algorithm, dataKey, { abortSignal: signal });
+      const out = await this.#client(this.#keyId).wrapKey(this.#algorithm, dataKey, {
+        abortSignal: signal,
+      });
       return { keyId: this.#keyId, wrapped: out.result };
     } catch (error) {
       throw error instanceof EnvelopeError ? error : mapError(error, this.#keyId);
     }
   }
 
-  async unwrap(keyId: string, wrapped: Uint8Array, _keyContext: unknown, { signal }: KekCallOptions): Promise<Uint8Array> {
+  async unwrap(
+    keyId: string,
+    wrapped: Uint8Array,
+    _keyContext: unknown,
+    { signal }: KekCallOptions,
+  ): Promise<Uint8Array> {
     try {
-      const out = await this.#client(keyId).unwrapKey(this.#algorithm, wrapped, { abortSignal: signal });
+      const out = await this.#client(keyId).unwrapKey(this.#algorithm, wrapped, {
+        abortSignal: signal,
+      });
       return out.result;
     } catch (error) {
       throw error instanceof EnvelopeError ? error : mapError(error, keyId);

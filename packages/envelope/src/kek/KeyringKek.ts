@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { invalidArgument, type Redacted, redacted, refuseUnknownKeys, reveal } from '@portcullis/core';
+import {
+  invalidArgument,
+  type Redacted,
+  redacted,
+  refuseUnknownKeys,
+  reveal,
+} from '@portcullis/core';
 import { aes256Gcm } from '../aes256Gcm.ts';
 import { EnvelopeError, isEnvelopeError } from '../errors/EnvelopeError.ts';
 import { contextBytes } from '../internal/context.ts';
@@ -34,7 +40,8 @@ function decode(value: KeyringKey['key'], path: string): Uint8Array {
   if (v instanceof Uint8Array) text = Buffer.from(v).toString('latin1').trim();
   else if (typeof v === 'string') text = v.trim();
   else throw invalidArgument(path, 'a Uint8Array or base64 text');
-  if (!BASE64_KEY.test(text)) throw invalidArgument(path, '32 bytes of key (raw, or base64 text)', 'value');
+  if (!BASE64_KEY.test(text))
+    throw invalidArgument(path, '32 bytes of key (raw, or base64 text)', 'value');
   return new Uint8Array(Buffer.from(text, 'base64'));
 }
 
@@ -64,14 +71,19 @@ export class KeyringKek implements Kek {
   readonly #current: string;
 
   constructor(options: KeyringKekOptions) {
-    if (typeof options !== 'object' || options === null) throw invalidArgument('options', 'an object');
+    if (typeof options !== 'object' || options === null)
+      throw invalidArgument('options', 'an object');
     refuseUnknownKeys(options, ['keys'], 'options');
     if (!Array.isArray(options.keys) || options.keys.length === 0)
       throw invalidArgument('options.keys', 'a non-empty array of { id, key }');
     options.keys.forEach((k, i) => {
       if (typeof k?.id !== 'string' || k.id.length === 0 || k.id.length > 255)
-        throw invalidArgument(`options.keys[${i}].id`, 'a non-empty string of at most 255 characters');
-      if (this.#keys.has(k.id)) throw invalidArgument(`options.keys[${i}].id`, 'a unique id', 'value');
+        throw invalidArgument(
+          `options.keys[${i}].id`,
+          'a non-empty string of at most 255 characters',
+        );
+      if (this.#keys.has(k.id))
+        throw invalidArgument(`options.keys[${i}].id`, 'a unique id', 'value');
       this.#keys.set(k.id, redacted(decode(k.key, `options.keys[${i}].key`)));
     });
     this.#current = (options.keys[0] as KeyringKey).id;
@@ -89,8 +101,12 @@ export class KeyringKek implements Kek {
    * const kek = await KeyringKek.fromSecrets(cache, ['kek-2026']);
    * ```
    */
-  static async fromSecrets(source: KeyringSecretSource, names: readonly string[]): Promise<KeyringKek> {
-    if (!Array.isArray(names) || names.length === 0) throw invalidArgument('names', 'a non-empty array of secret names');
+  static async fromSecrets(
+    source: KeyringSecretSource,
+    names: readonly string[],
+  ): Promise<KeyringKek> {
+    if (!Array.isArray(names) || names.length === 0)
+      throw invalidArgument('names', 'a non-empty array of secret names');
     const keys: KeyringKey[] = [];
     for (const name of names) keys.push({ id: name, key: await source.getBytes(name) });
     return new KeyringKek({ keys });
@@ -112,24 +128,49 @@ export class KeyringKek implements Kek {
     return { keyId, plaintext, wrapped };
   }
 
-  async wrap(dataKey: Uint8Array, keyContext: EnvelopeContext): Promise<{ keyId: string; wrapped: Uint8Array }> {
+  async wrap(
+    dataKey: Uint8Array,
+    keyContext: EnvelopeContext,
+  ): Promise<{ keyId: string; wrapped: Uint8Array }> {
     const kek = (this.#keys.get(this.#current) as Redacted<Uint8Array>).reveal();
     const iv = randomBytes(12);
-    const sealed = aes256Gcm.encrypt(kek, iv, dataKey, contextBytes({ ...keyContext, 'portcullis:kid': this.#current }));
+    const sealed = aes256Gcm.encrypt(
+      kek,
+      iv,
+      dataKey,
+      contextBytes({ ...keyContext, 'portcullis:kid': this.#current }),
+    );
     const wrapped = new Uint8Array(12 + sealed.length);
     wrapped.set(iv, 0);
     wrapped.set(sealed, 12);
     return { keyId: this.#current, wrapped };
   }
 
-  async unwrap(keyId: string, wrapped: Uint8Array, keyContext: EnvelopeContext): Promise<Uint8Array> {
+  async unwrap(
+    keyId: string,
+    wrapped: Uint8Array,
+    keyContext: EnvelopeContext,
+  ): Promise<Uint8Array> {
     const kek = this.#keys.get(keyId);
     if (kek === undefined)
-      throw new EnvelopeError('ERR_ENVELOPE_WRONG_KEY', 'The key that wrapped this data key is not in the keyring (retired or unknown).', { keyId });
+      throw new EnvelopeError(
+        'ERR_ENVELOPE_WRONG_KEY',
+        'The key that wrapped this data key is not in the keyring (retired or unknown).',
+        { keyId },
+      );
     if (wrapped.length !== 12 + 32 + 16)
-      throw new EnvelopeError('ERR_ENVELOPE_CONTEXT_MISMATCH', 'The wrapped data key was altered.', { keyId });
+      throw new EnvelopeError(
+        'ERR_ENVELOPE_CONTEXT_MISMATCH',
+        'The wrapped data key was altered.',
+        { keyId },
+      );
     try {
-      return aes256Gcm.decrypt(kek.reveal(), wrapped.subarray(0, 12), wrapped.subarray(12), contextBytes({ ...keyContext, 'portcullis:kid': keyId }));
+      return aes256Gcm.decrypt(
+        kek.reveal(),
+        wrapped.subarray(0, 12),
+        wrapped.subarray(12),
+        contextBytes({ ...keyContext, 'portcullis:kid': keyId }),
+      );
     } catch (error) {
       if (!isEnvelopeError(error, 'ERR_ENVELOPE_TAMPERED')) throw error;
       throw new EnvelopeError(
