@@ -28,7 +28,26 @@ export interface GeneratedDataKey {
  *
  * A KEK throws an `EnvelopeError`: `ERR_ENVELOPE_WRONG_KEY` or `ERR_ENVELOPE_CONTEXT_MISMATCH`
  * when it refuses, `ERR_ENVELOPE_KEK_UNAVAILABLE` when it could not be reached (transient: the
- * envelope rides it on cached keys).
+ * envelope rides it on cached keys). Any other error it throws is treated as unavailable.
+ *
+ * @example
+ * ```ts
+ * import { randomBytes } from 'node:crypto';
+ * import { createEnvelope, type Kek, KeyringKek } from '@portcullis/envelope';
+ * // A KEK that counts the calls of another (for a metric, or a test).
+ * const inner = new KeyringKek({ keys: [{ id: 'k1', key: randomBytes(32) }] });
+ * let calls = 0;
+ * const counted: Kek = {
+ *   kind: 'counted-keyring',
+ *   generateDataKey(context) {
+ *     calls++;
+ *     return inner.generateDataKey(context);
+ *   },
+ *   wrap: (key, context) => inner.wrap(key, context),
+ *   unwrap: (id, wrapped, context) => inner.unwrap(id, wrapped, context),
+ * };
+ * const envelope = createEnvelope({ kek: counted });
+ * ```
  */
 export interface Kek {
   /** A short name for telemetry and messages: `'keyring'`, `'aws-kms'`, `'azure-key-vault'`. */
@@ -53,6 +72,16 @@ export interface Kek {
 /**
  * The integration contract `@portcullis/webhook-sender` (and any store or queue) relies on: seal a
  * payload bound to a context, open it with the same context. An `Envelope` satisfies it.
+ *
+ * @example
+ * ```ts
+ * import { randomBytes } from 'node:crypto';
+ * import { createEnvelope, KeyringKek, type PayloadCipher } from '@portcullis/envelope';
+ * const cipher: PayloadCipher = createEnvelope({ kek: new KeyringKek({ keys: [{ id: 'k1', key: randomBytes(32) }] }) });
+ * const context = { purpose: 'webhook-outbox', messageId: 'msg_1', eventType: 'invoice.paid' };
+ * const sealed = await cipher.seal(new TextEncoder().encode('{}'), context); // store in a bytea column
+ * await cipher.open(sealed, context);
+ * ```
  */
 export interface PayloadCipher {
   seal(plaintext: Uint8Array, context: EnvelopeContext): Promise<Uint8Array>;
@@ -71,7 +100,19 @@ export interface EnvelopeHeader {
   payloadBytes: number;
 }
 
-/** The envelope: seal and open payloads, rewrap for rotation, shred a data subject. */
+/**
+ * The envelope `createEnvelope` returns: seal and open payloads, rewrap for rotation, shred a data
+ * subject.
+ *
+ * @example
+ * ```ts
+ * import { randomBytes } from 'node:crypto';
+ * import { createEnvelope, type Envelope, KeyringKek } from '@portcullis/envelope';
+ * const envelope: Envelope = createEnvelope({ kek: new KeyringKek({ keys: [{ id: 'k1', key: randomBytes(32) }] }) });
+ * const sealed = await envelope.seal(new Uint8Array([1, 2, 3]), { tenant: 'acme', id: '7' });
+ * envelope.describe(sealed).keyId; // 'k1'
+ * ```
+ */
 export interface Envelope extends PayloadCipher {
   /**
    * Encrypts `plaintext` into a binary envelope bound to `context`: a data key from the current

@@ -44,7 +44,9 @@ describe('encryptFields / decryptFields', () => {
     expect(row.plan).toBe('pro');
     for (const f of ['email', 'ssn', 'age'] as const) {
       expect(typeof row[f]).toBe('string');
-      expect(envelope.describe(new Uint8Array(Buffer.from(String(row[f]), 'base64url'))).version).toBe(1);
+      expect(
+        envelope.describe(new Uint8Array(Buffer.from(String(row[f]), 'base64url'))).version,
+      ).toBe(1);
     }
     // Long enough that a chance match in base64url text is out of the question.
     for (const f of ['email', 'ssn'] as const) expect(String(row[f])).not.toContain(ada[f]);

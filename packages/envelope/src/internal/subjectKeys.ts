@@ -67,10 +67,11 @@ export class SubjectKeys {
     const now = this.#options.clock.now();
     const cached = this.#cache.get(`s\0${subject}`, now) as SubjectKey | undefined;
     if (cached !== undefined && now - cached.at < this.#options.cacheMaxAgeMs) return cached;
-    let pending = this.#pending.get(subject);
+    const flight = `${create ? 'c' : 'r'}\0${subject}`;
+    let pending = this.#pending.get(flight);
     if (pending === undefined) {
-      pending = this.#load(subject, create).finally(() => this.#pending.delete(subject));
-      this.#pending.set(subject, pending);
+      pending = this.#load(subject, create).finally(() => this.#pending.delete(flight));
+      this.#pending.set(flight, pending);
     }
     try {
       return await pending;
