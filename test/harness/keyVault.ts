@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer, type Server } from 'node:https';
 import type { Socket } from 'node:net';
 import { AAD, type AadPeer } from './aad.ts';
+import { createVaultKeys, type VaultKeys } from './keyVaultKeys.ts';
 import type { TestPki } from './tls.ts';
 
 /** One stored version, as Key Vault keeps it (times in Unix seconds, like the service). */
@@ -57,6 +58,8 @@ export interface KeyVaultPeer {
   seed(name: string, version: Partial<StoredVersion> & { value: string }): string;
   /** The stored versions of `name` (oldest first). */
   versions(name: string): readonly StoredVersion[];
+  /** The keys API (`/keys/...`, see keyVaultKeys.ts): its versions and operation log. */
+  readonly keys: Pick<VaultKeys, 'versions' | 'operations'>;
   stop(): Promise<void>;
 }
 
@@ -93,6 +96,7 @@ export async function startKeyVault(pki: TestPki, aad: AadPeer): Promise<KeyVaul
   let challenges = 0;
   const sockets = new Set<Socket>();
   let base = '';
+  const keys = createVaultKeys(() => base, send, fail);
 
   const item = (name: string, v: StoredVersion, withValue: boolean) => ({
     ...(withValue ? { value: v.value } : {}),
@@ -136,6 +140,15 @@ export async function startKeyVault(pki: TestPki, aad: AadPeer): Promise<KeyVaul
     if (!url.searchParams.get('api-version'))
       return fail(res, 400, 'BadParameter', 'The api-version query parameter is required.');
     const parts = url.pathname.split('/').filter(Boolean);
+    if (parts[0] === 'keys') {
+      let keyBody: Record<string, unknown> = {};
+      try {
+        keyBody = body.length > 0 ? (JSON.parse(body) as Record<string, unknown>) : {};
+      } catch {
+        return fail(res, 400, 'BadParameter', 'The request body is not JSON.');
+      }
+      return keys.handle(req, res, parts, keyBody);
+    }
     if (parts[0] !== 'secrets' || parts.length < 2 || parts.length > 3)
       return fail(res, 404, 'NotFound', 'No such route.');
     const name = parts[1] as string;
@@ -302,6 +315,7 @@ export async function startKeyVault(pki: TestPki, aad: AadPeer): Promise<KeyVaul
     versions(name) {
       return store.get(name) ?? [];
     },
+    keys,
     async stop() {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

@@ -9,6 +9,7 @@ import type { Scene } from './scene.ts';
 import { boundaryScene } from './scenes/boundary.ts';
 import { coreScene } from './scenes/core.ts';
 import { egressScene } from './scenes/egress.ts';
+import { envelopeScene } from './scenes/envelope.ts';
 import { fleetScene } from './scenes/fleet.ts';
 import { inboundScene } from './scenes/inbound.ts';
 import { oauthScene } from './scenes/oauth.ts';
@@ -33,6 +34,7 @@ export const scenes: readonly Scene[] = [
   egressScene,
   secretsScene,
   webhookSenderScene,
+  envelopeScene,
 ];
 
 const SCENE_TIMEOUT_MS = 20_000;

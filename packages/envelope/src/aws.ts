@@ -1,0 +1,1 @@
+export { AwsKmsKek, type AwsKmsKekOptions } from './kek/AwsKmsKek.ts';

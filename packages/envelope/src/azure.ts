@@ -1,0 +1,1 @@
+export { AzureKeyVaultKek, type AzureKeyVaultKekOptions } from './kek/AzureKeyVaultKek.ts';
