@@ -28,6 +28,8 @@ export async function createOrderService(options: {
   fetch?: WebhookSenderOptions['fetch'];
   clock?: Clock;
   schedule?: readonly number[];
+  /** Seals outbox payloads at rest (e.g. an `@portcullis/envelope` envelope). */
+  payloadCipher?: WebhookSenderOptions['payloadCipher'];
 }): Promise<OrderService> {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 8 });
   pool.on('error', () => {});
@@ -44,6 +46,7 @@ export async function createOrderService(options: {
     ...(options.fetch ? { fetch: options.fetch } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.schedule ? { schedule: options.schedule } : {}),
+    ...(options.payloadCipher ? { payloadCipher: options.payloadCipher } : {}),
   });
   await sender.migrate();
   await pool.query(

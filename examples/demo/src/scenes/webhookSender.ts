@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createSecureFetch } from '@portcullis/egress';
+import { createEnvelope, KeyringKek } from '@portcullis/envelope';
 import { exampleDatabase } from '@portcullis-examples/webhook-sender/postgres';
 import { startExampleReceiver } from '@portcullis-examples/webhook-sender/receiver';
 import { createOrderService, WEBHOOK_SECRET } from '@portcullis-examples/webhook-sender/service';
@@ -27,10 +28,16 @@ export const webhookSenderScene: Scene = {
       allowLoopbackHttp: true,
       maxRedirects: 0,
     });
+    // Outbox payloads sealed at rest: the database holds ciphertext bound to each message.
+    const envelope = createEnvelope({
+      kek: new KeyringKek({ keys: [{ id: 'demo-kek', key: randomBytes(32) }] }),
+    });
+    const schema = `demo_${randomUUID().slice(0, 8)}`;
     const service = await createOrderService({
       databaseUrl: database.url,
-      schema: `demo_${randomUUID().slice(0, 8)}`,
+      schema,
       fetch,
+      payloadCipher: envelope,
       schedule: [0, 100, 100, 100, 100, 100],
     });
     const { sender } = service;
@@ -62,6 +69,23 @@ export const webhookSenderScene: Scene = {
 
       const id = (await service.placeOrder('ord_1')) as string;
       await deliverUntil(async () => (await sender.listDeliveries(id))[0]?.status === 'succeeded');
+      const { rows } = await service.pool.query(
+        `SELECT payload FROM "${schema}".messages WHERE id = $1`,
+        [id],
+      );
+      const stored = Buffer.from(rows[0]?.payload ?? []);
+      const readable = stored.toString('latin1').includes('ord_1');
+      say(
+        `outbox row in PostgreSQL: ${stored.length} bytes, ${stored.subarray(0, 8).toString('hex')}…`,
+      );
+      record({
+        scenario: 'outbox table read straight from PostgreSQL',
+        happened: readable
+          ? 'the payload reads in the clear'
+          : `ciphertext only (\\x${stored.subarray(0, 6).toString('hex')}…); delivered in the clear, signed`,
+        stoppedBy: `@portcullis/envelope (payloadCipher of ${STOPPED_BY})`,
+        held: stored.length > 0 && !readable,
+      });
       const [state] = await sender.listDeliveries(id);
       const times = receiver.processed.get(id) ?? 0;
       say(
