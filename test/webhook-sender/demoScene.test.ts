@@ -8,6 +8,7 @@ it('the webhook-sender demo scene: rollback, recovery, 410 and the metadata addr
   await webhookSenderScene.run({ say: () => {}, record: (o) => outcomes.push(o) });
   expect(outcomes.map((o) => o.scenario)).toEqual([
     'order rolled back after enqueue',
+    'outbox table read straight from PostgreSQL',
     'receiver answers 500 twice, then recovers',
     'receiver answers 410 Gone',
     'endpoint registered at the cloud metadata address',
