@@ -8,43 +8,42 @@ import {
   type Telemetry,
 } from '@portcullis/core';
 import { openClient } from './internal/openClient.ts';
-import { checkString, resolveConnectOptions, resolveStoreOptions } from './internal/options.ts';
+import { type OpenFleetOptions, openCluster, openSentinel } from './internal/openFleet.ts';
+import {
+  checkString,
+  resolveClusterOptions,
+  resolveConnectOptions,
+  resolveSentinelOptions,
+  resolveStoreOptions,
+} from './internal/options.ts';
+import { asInteger, asString, ttlArg } from './internal/replies.ts';
+import {
+  clusterRouter,
+  isTopologyFailure,
+  plainRouter,
+  type Router,
+  sentinelRouter,
+} from './internal/router.ts';
 import { COMPARE_AND_DELETE, INCREMENT, type LuaScript } from './internal/scripts.ts';
 import { isErrorReply, toStoreError } from './internal/toStoreError.ts';
-import type { RedisClientLike, RedisStoreConnectOptions, RedisStoreOptions } from './options.ts';
-
-const MAX_TTL_MS = Number.MAX_SAFE_INTEGER;
+import type {
+  DurableWrites,
+  RedisStoreClusterConnectOptions,
+  RedisStoreConnectOptions,
+  RedisStoreOptions,
+  RedisStoreSentinelConnectOptions,
+} from './options.ts';
 
 type Operation = 'get' | 'set' | 'setIfAbsent' | 'increment' | 'delete' | 'compareAndDelete';
-
-/** Redis wants whole milliseconds ≥ 1: round up, so an entry never expires before it was asked. */
-function ttlArg(ttlMs: number): string {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw invalidArgument('ttlMs', 'a positive number of milliseconds', 'value');
-  }
-  return String(Math.min(Math.ceil(ttlMs), MAX_TTL_MS));
-}
-
-function asString(reply: unknown): string | undefined {
-  if (reply === null || reply === undefined) return undefined;
-  if (typeof reply === 'string') return reply;
-  if (reply instanceof Uint8Array) return Buffer.from(reply).toString('utf8');
-  throw new StoreError('ERR_STORE_CORRUPT', 'Redis answered with an unexpected reply.');
-}
-
-function asInteger(reply: unknown): number {
-  const n = typeof reply === 'number' ? reply : Number(asString(reply));
-  if (!Number.isSafeInteger(n)) {
-    throw new StoreError('ERR_STORE_CORRUPT', 'Redis answered with an unexpected reply.');
-  }
-  return n;
-}
 
 /**
  * The {@link Store} on Redis, for a fleet of processes: token caches and refresh locks, replay
  * nonces and rate-limit counters shared by every replica. Every key is prefixed (`keyPrefix`);
  * every entry has a TTL. `setIfAbsent` is `SET NX PX`; `increment` and `compareAndDelete` are Lua
  * scripts (`EVALSHA`, falling back to `EVAL` on `NOSCRIPT`), so each is atomic across processes.
+ * Every operation touches one key, so it runs on one Redis, on Redis Cluster
+ * ({@link RedisStore.connectCluster}, or `new RedisStore({ cluster })`) and through Sentinel
+ * ({@link RedisStore.connectSentinel}, or `new RedisStore({ sentinel })`).
  *
  * Failures are typed: a server that cannot be reached, a dropped connection, or an operation
  * slower than `commandTimeoutMs` rejects with a `StoreError` (`ERR_STORE_UNAVAILABLE`); a counter
@@ -62,7 +61,8 @@ function asInteger(reply: unknown): number {
  * ```
  */
 export class RedisStore implements Store {
-  readonly #client: RedisClientLike;
+  readonly #router: Router;
+  readonly #durable: DurableWrites | undefined;
   readonly #prefix: string;
   readonly #timeoutMs: number;
   readonly #telemetry: Telemetry;
@@ -86,7 +86,13 @@ export class RedisStore implements Store {
    */
   constructor(options: RedisStoreOptions) {
     const o = resolveStoreOptions(options);
-    this.#client = o.client;
+    this.#router =
+      o.client !== undefined
+        ? plainRouter(o.client)
+        : o.cluster !== undefined
+          ? clusterRouter(o.cluster)
+          : sentinelRouter(o.sentinel as NonNullable<typeof o.sentinel>);
+    this.#durable = o.durableWrites;
     this.#prefix = o.keyPrefix;
     this.#timeoutMs = o.commandTimeoutMs;
     this.#telemetry = o.telemetry;
@@ -121,13 +127,58 @@ export class RedisStore implements Store {
       closeTimeoutMs: o.commandTimeoutMs,
       telemetry: o.telemetry,
     });
-    const store = new RedisStore({
-      keyPrefix: o.keyPrefix,
-      commandTimeoutMs: o.commandTimeoutMs,
-      telemetry: o.telemetry,
-      clock: o.clock,
-      client: opened.client,
-    });
+    const store = new RedisStore({ ...storeOptions(o), client: opened.client });
+    store.#closeClient = opened.close;
+    return store;
+  }
+
+  /**
+   * Opens a node-redis cluster client from some nodes' URLs and returns a store that owns it.
+   * Each operation goes to the primary of its key's slot; `MOVED`/`ASK` are followed; after a
+   * primary dies, operations on its slots fail (`ERR_STORE_UNAVAILABLE`, within
+   * `commandTimeoutMs`) until a replica is promoted, then succeed again without a restart.
+   *
+   * @example
+   * ```ts
+   * import { RedisStore } from '@portcullis/store-redis';
+   *
+   * const store = await RedisStore.connectCluster({
+   *   urls: ['redis://127.0.0.1:7000', 'redis://127.0.0.1:7001', 'redis://127.0.0.1:7002'],
+   *   commandTimeoutMs: 1000,
+   * });
+   * await store.close();
+   * ```
+   */
+  static async connectCluster(options: RedisStoreClusterConnectOptions): Promise<RedisStore> {
+    const o = resolveClusterOptions(options);
+    const opened = await openCluster(o.urls, fleetOptions(o));
+    const store = new RedisStore({ ...storeOptions(o), cluster: opened.client });
+    store.#closeClient = opened.close;
+    return store;
+  }
+
+  /**
+   * Opens a node-redis Sentinel client (it asks the sentinels for the primary named
+   * `masterName` and follows failovers) and returns a store that owns it. Every operation goes
+   * to the primary; while a failover runs they fail (`ERR_STORE_UNAVAILABLE`, within
+   * `commandTimeoutMs`), then succeed again on the promoted replica.
+   *
+   * @example
+   * ```ts
+   * import { RedisStore } from '@portcullis/store-redis';
+   *
+   * const store = await RedisStore.connectSentinel({
+   *   masterName: 'mymaster',
+   *   sentinels: ['redis://127.0.0.1:26379', 'redis://127.0.0.1:26380', 'redis://127.0.0.1:26381'],
+   *   durableWrites: { replicas: 1, timeoutMs: 500 },
+   * });
+   * await store.close();
+   * ```
+   */
+  static async connectSentinel(options: RedisStoreSentinelConnectOptions): Promise<RedisStore> {
+    const o = resolveSentinelOptions(options);
+    const opened = await openSentinel(o.masterName, o.sentinels, fleetOptions(o));
+    const store = new RedisStore({ ...storeOptions(o), sentinel: opened.client });
     store.#closeClient = opened.close;
     return store;
   }
@@ -139,23 +190,28 @@ export class RedisStore implements Store {
 
   async get(key: string): Promise<string | undefined> {
     checkString(key);
-    return asString(await this.#send('get', ['GET', this.#prefix + key]));
+    const k = this.#prefix + key;
+    return asString(await this.#send('get', k, ['GET', k]));
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     checkString(key);
     checkString(value, 'value');
     const ttl = ttlArg(ttlMs);
-    await this.#send('set', ['SET', this.#prefix + key, value, 'PX', ttl]);
+    const k = this.#prefix + key;
+    await this.#send('set', k, ['SET', k, value, 'PX', ttl]);
+    await this.#confirm('set', k);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     checkString(key);
     checkString(value, 'value');
     const ttl = ttlArg(ttlMs);
+    const k = this.#prefix + key;
     const reply = await this.#send(
       'setIfAbsent',
-      ['SET', this.#prefix + key, value, 'PX', ttl, 'NX'],
+      k,
+      ['SET', k, value, 'PX', ttl, 'NX'],
       false,
       // The caller was told this write failed (timeout): if it lands after all, undo it, so
       // nothing is held that nobody knows of (a replay mark, a lock no one will release).
@@ -165,7 +221,17 @@ export class RedisStore implements Store {
         }
       },
     );
-    return reply !== null && reply !== undefined;
+    const written = reply !== null && reply !== undefined;
+    if (written && this.#durable !== undefined) {
+      try {
+        await this.#confirm('setIfAbsent', k);
+      } catch (error) {
+        // Not on enough replicas: take it back (a failover could lose it), then say so.
+        await this.compareAndDelete(key, value).catch(() => {});
+        throw error;
+      }
+    }
+    return written;
   }
 
   async increment(key: string, ttlMs: number, by = 1): Promise<Counter> {
@@ -174,16 +240,19 @@ export class RedisStore implements Store {
     if (typeof by !== 'number' || !Number.isSafeInteger(by)) {
       throw invalidArgument('by', 'a safe integer', 'value');
     }
-    const reply = await this.#eval('increment', INCREMENT, this.#prefix + key, [String(by), ttl]);
+    const k = this.#prefix + key;
+    const reply = await this.#eval('increment', INCREMENT, k, [String(by), ttl]);
     if (!Array.isArray(reply) || reply.length !== 2) {
       throw new StoreError('ERR_STORE_CORRUPT', 'Redis answered with an unexpected reply.');
     }
+    await this.#confirm('increment', k);
     return { value: asInteger(reply[0]), ttlMs: asInteger(reply[1]) };
   }
 
   async delete(key: string): Promise<boolean> {
     checkString(key);
-    return asInteger(await this.#send('delete', ['DEL', this.#prefix + key])) > 0;
+    const k = this.#prefix + key;
+    return asInteger(await this.#send('delete', k, ['DEL', k])) > 0;
   }
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
@@ -215,10 +284,27 @@ export class RedisStore implements Store {
 
   async #eval(op: Operation, script: LuaScript, key: string, args: string[]): Promise<unknown> {
     try {
-      return await this.#send(op, ['EVALSHA', script.sha1, '1', key, ...args], true);
+      return await this.#send(op, key, ['EVALSHA', script.sha1, '1', key, ...args], true);
     } catch (error) {
       if (!(error instanceof StoreError && isNoScript(error.cause))) throw error;
-      return this.#send(op, ['EVAL', script.source, '1', key, ...args]);
+      return this.#send(op, key, ['EVAL', script.source, '1', key, ...args]);
+    }
+  }
+
+  /** With `durableWrites`: `WAIT` on the connection that wrote `key`; too few replicas throws. */
+  async #confirm(op: Operation, key: string): Promise<void> {
+    const durable = this.#durable;
+    if (durable === undefined) return;
+    const { replicas, timeoutMs } = durable;
+    const acked = asInteger(
+      await this.#send(op, key, ['WAIT', String(replicas), String(timeoutMs)]),
+    );
+    if (acked < replicas) {
+      this.#telemetry.count('portcullis.store_redis.unconfirmed_writes', 1, { operation: op });
+      throw new StoreError(
+        'ERR_STORE_UNAVAILABLE',
+        `Redis did not confirm the write on ${replicas} replica(s) within ${timeoutMs} ms.`,
+      );
     }
   }
 
@@ -228,6 +314,7 @@ export class RedisStore implements Store {
    */
   async #send(
     op: Operation,
+    key: string,
     args: string[],
     quietNoScript = false,
     onLate?: (reply: unknown) => void | Promise<void>,
@@ -237,7 +324,7 @@ export class RedisStore implements Store {
     }
     try {
       return await boundedCall(
-        (signal) => this.#client.sendCommand(args, { abortSignal: signal }),
+        (signal) => this.#router.send(key, args, signal),
         {
           timeoutMs: this.#timeoutMs,
           clock: this.#clock,
@@ -251,6 +338,8 @@ export class RedisStore implements Store {
       );
     } catch (error) {
       const storeError = toStoreError(error);
+      // A timeout (no reply), a connection failure, CLUSTERDOWN: the topology may have changed.
+      if (isTopologyFailure(error)) this.#router.failed(error);
       if (!(quietNoScript && isNoScript(error))) {
         this.#telemetry.count('portcullis.store_redis.errors', 1, {
           operation: op,
@@ -260,6 +349,37 @@ export class RedisStore implements Store {
       throw storeError;
     }
   }
+}
+
+/** The options every constructor passes on to `new RedisStore`. */
+function storeOptions(o: {
+  keyPrefix: string;
+  commandTimeoutMs: number;
+  telemetry: Telemetry;
+  clock: Clock;
+  durableWrites: DurableWrites | undefined;
+}): Omit<RedisStoreOptions, 'client'> {
+  return {
+    keyPrefix: o.keyPrefix,
+    commandTimeoutMs: o.commandTimeoutMs,
+    telemetry: o.telemetry,
+    clock: o.clock,
+    ...(o.durableWrites === undefined ? {} : { durableWrites: o.durableWrites }),
+  };
+}
+
+/** What the cluster and Sentinel openers need, from resolved options. */
+function fleetOptions(
+  o: Omit<OpenFleetOptions, 'closeTimeoutMs'> & { commandTimeoutMs: number },
+): OpenFleetOptions {
+  return {
+    password: o.password,
+    username: o.username,
+    connectTimeoutMs: o.connectTimeoutMs,
+    maxReconnectDelayMs: o.maxReconnectDelayMs,
+    closeTimeoutMs: o.commandTimeoutMs,
+    telemetry: o.telemetry,
+  };
 }
 
 function isNoScript(error: unknown): boolean {
