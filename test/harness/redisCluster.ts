@@ -102,6 +102,9 @@ export async function startRedisCluster(
         // A replica takes over however long it was cut off: the tests kill primaries on purpose.
         '--cluster-replica-validity-factor',
         '0',
+        // Replicas sync at once, not after Redis 7's default 5 s diskless-sync delay.
+        '--repl-diskless-sync-delay',
+        '0',
         '--dir',
         dir,
       ],
@@ -204,6 +207,8 @@ export async function startRedisCluster(
             return false;
           }
           if (lines.filter((l) => l.includes('slave')).length !== 3) return false;
+          const info = await cli(node.port, ['INFO', 'replication'], 1000);
+          if (info.includes('role:slave') && !info.includes('master_link_status:up')) return false;
         }
         return true;
       },

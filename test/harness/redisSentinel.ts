@@ -84,6 +84,9 @@ export async function startRedisSentinel(
     'no',
     '--dir',
     dir,
+    // Replicas sync at once, not after Redis 7's default 5 s diskless-sync delay.
+    '--repl-diskless-sync-delay',
+    '0',
   ];
   const primary = await node(base);
   const replica = await node((port) => [

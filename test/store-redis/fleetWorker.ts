@@ -86,7 +86,11 @@ async function timed(work: () => Promise<string | undefined>, refusal: string): 
     calls.push({ at: t - started, ms: Date.now() - t, outcome: 'ok', ...(value ? { value } : {}) });
   } catch (error) {
     const code = isPortcullisError(error) ? (error as { code: string }).code : 'untyped';
-    calls.push({ at: t - started, ms: Date.now() - t, outcome: code === refusal ? 'refused' : code });
+    calls.push({
+      at: t - started,
+      ms: Date.now() - t,
+      outcome: code === refusal ? 'refused' : code,
+    });
   }
 }
 

@@ -29,7 +29,10 @@ it('keeps the lock and the stored result of one key under one hash tag (one clus
     compareAndDelete: (k, v) => memory.compareAndDelete(k, v),
   };
   const idem = createIdempotency({ store });
-  expect(await idem.run('order-42', 'f1', async () => 'done')).toEqual({ replayed: false, value: 'done' });
+  expect(await idem.run('order-42', 'f1', async () => 'done')).toEqual({
+    replayed: false,
+    value: 'done',
+  });
   const lock = written.find((k) => k.endsWith(':lock'))!;
   const done = written.find((k) => k.endsWith(':done'))!;
   expect(lock).toMatch(/^idem:\{[A-Za-z0-9_-]{43}\}:lock$/);

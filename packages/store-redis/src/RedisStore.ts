@@ -1,5 +1,4 @@
 import {
-  boundedCall,
   type Clock,
   type Counter,
   invalidArgument,
@@ -7,6 +6,7 @@ import {
   StoreError,
   type Telemetry,
 } from '@portcullis/core';
+import { Commands } from './internal/Commands.ts';
 import { openClient } from './internal/openClient.ts';
 import { type OpenFleetOptions, openCluster, openSentinel } from './internal/openFleet.ts';
 import {
@@ -21,11 +21,10 @@ import {
   clusterRouter,
   isTopologyFailure,
   plainRouter,
-  type Router,
   sentinelRouter,
 } from './internal/router.ts';
-import { COMPARE_AND_DELETE, INCREMENT, type LuaScript } from './internal/scripts.ts';
-import { isErrorReply, toStoreError } from './internal/toStoreError.ts';
+import { COMPARE_AND_DELETE, INCREMENT } from './internal/scripts.ts';
+import { UndoQueue } from './internal/UndoQueue.ts';
 import type {
   DurableWrites,
   RedisStoreClusterConnectOptions,
@@ -33,8 +32,6 @@ import type {
   RedisStoreOptions,
   RedisStoreSentinelConnectOptions,
 } from './options.ts';
-
-type Operation = 'get' | 'set' | 'setIfAbsent' | 'increment' | 'delete' | 'compareAndDelete';
 
 /**
  * The {@link Store} on Redis, for a fleet of processes: token caches and refresh locks, replay
@@ -61,12 +58,9 @@ type Operation = 'get' | 'set' | 'setIfAbsent' | 'increment' | 'delete' | 'compa
  * ```
  */
 export class RedisStore implements Store {
-  readonly #router: Router;
-  readonly #durable: DurableWrites | undefined;
+  readonly #cmd: Commands;
   readonly #prefix: string;
-  readonly #timeoutMs: number;
-  readonly #telemetry: Telemetry;
-  readonly #clock: Clock;
+  readonly #undos: UndoQueue;
   #closeClient: (() => Promise<void>) | undefined;
   #closed = false;
 
@@ -86,17 +80,21 @@ export class RedisStore implements Store {
    */
   constructor(options: RedisStoreOptions) {
     const o = resolveStoreOptions(options);
-    this.#router =
-      o.client !== undefined
-        ? plainRouter(o.client)
-        : o.cluster !== undefined
-          ? clusterRouter(o.cluster)
-          : sentinelRouter(o.sentinel as NonNullable<typeof o.sentinel>);
-    this.#durable = o.durableWrites;
+    this.#cmd = new Commands({
+      router:
+        o.client !== undefined
+          ? plainRouter(o.client)
+          : o.cluster !== undefined
+            ? clusterRouter(o.cluster)
+            : sentinelRouter(o.sentinel as NonNullable<typeof o.sentinel>),
+      timeoutMs: o.commandTimeoutMs,
+      clock: o.clock,
+      telemetry: o.telemetry,
+      durable: o.durableWrites,
+      isClosed: () => this.#closed,
+    });
     this.#prefix = o.keyPrefix;
-    this.#timeoutMs = o.commandTimeoutMs;
-    this.#telemetry = o.telemetry;
-    this.#clock = o.clock;
+    this.#undos = new UndoQueue(o.clock, (key, value) => this.#compareAndDelete(key, value));
   }
 
   /**
@@ -191,7 +189,7 @@ export class RedisStore implements Store {
   async get(key: string): Promise<string | undefined> {
     checkString(key);
     const k = this.#prefix + key;
-    return asString(await this.#send('get', k, ['GET', k]));
+    return asString(await this.#cmd.send('get', k, ['GET', k]));
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
@@ -199,8 +197,8 @@ export class RedisStore implements Store {
     checkString(value, 'value');
     const ttl = ttlArg(ttlMs);
     const k = this.#prefix + key;
-    await this.#send('set', k, ['SET', k, value, 'PX', ttl]);
-    await this.#confirm('set', k);
+    await this.#cmd.send('set', k, ['SET', k, value, 'PX', ttl]);
+    await this.#cmd.confirm('set', k);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
@@ -208,26 +206,38 @@ export class RedisStore implements Store {
     checkString(value, 'value');
     const ttl = ttlArg(ttlMs);
     const k = this.#prefix + key;
-    const reply = await this.#send(
-      'setIfAbsent',
-      k,
-      ['SET', k, value, 'PX', ttl, 'NX'],
-      false,
-      // The caller was told this write failed (timeout): if it lands after all, undo it, so
-      // nothing is held that nobody knows of (a replay mark, a lock no one will release).
-      (late) => {
-        if (late !== null && late !== undefined) {
-          return this.compareAndDelete(key, value).then(() => {});
-        }
-      },
-    );
+    let reply: unknown;
+    try {
+      reply = await this.#cmd.send(
+        'setIfAbsent',
+        k,
+        ['SET', k, value, 'PX', ttl, 'NX'],
+        false,
+        // The caller was told this write failed (timeout): if it lands after all, undo it, so
+        // nothing is held that nobody knows of (a replay mark, a lock no one will release).
+        (late: unknown) => {
+          if (late !== null && late !== undefined) {
+            return this.#compareAndDelete(key, value).then(() => {});
+          }
+        },
+      );
+    } catch (error) {
+      // No reply (timed out, connection lost, primary dead): the write may have landed, and a
+      // promoted replica may keep it. Take it back once the store answers again.
+      if (!this.#closed && isTopologyFailure((error as StoreError).cause ?? error)) {
+        this.#undos.add(key, value, Number(ttl));
+      }
+      throw error;
+    }
     const written = reply !== null && reply !== undefined;
-    if (written && this.#durable !== undefined) {
+    if (written) {
       try {
-        await this.#confirm('setIfAbsent', k);
+        await this.#cmd.confirm('setIfAbsent', k);
       } catch (error) {
         // Not on enough replicas: take it back (a failover could lose it), then say so.
-        await this.compareAndDelete(key, value).catch(() => {});
+        await this.#compareAndDelete(key, value).catch(() =>
+          this.#undos.add(key, value, Number(ttl)),
+        );
         throw error;
       }
     }
@@ -241,24 +251,28 @@ export class RedisStore implements Store {
       throw invalidArgument('by', 'a safe integer', 'value');
     }
     const k = this.#prefix + key;
-    const reply = await this.#eval('increment', INCREMENT, k, [String(by), ttl]);
+    const reply = await this.#cmd.eval('increment', INCREMENT, k, [String(by), ttl]);
     if (!Array.isArray(reply) || reply.length !== 2) {
       throw new StoreError('ERR_STORE_CORRUPT', 'Redis answered with an unexpected reply.');
     }
-    await this.#confirm('increment', k);
+    await this.#cmd.confirm('increment', k);
     return { value: asInteger(reply[0]), ttlMs: asInteger(reply[1]) };
   }
 
   async delete(key: string): Promise<boolean> {
     checkString(key);
     const k = this.#prefix + key;
-    return asInteger(await this.#send('delete', k, ['DEL', k])) > 0;
+    return asInteger(await this.#cmd.send('delete', k, ['DEL', k])) > 0;
   }
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
     checkString(key);
     checkString(expected, 'expected');
-    const reply = await this.#eval('compareAndDelete', COMPARE_AND_DELETE, this.#prefix + key, [
+    return this.#compareAndDelete(key, expected);
+  }
+
+  async #compareAndDelete(key: string, expected: string): Promise<boolean> {
+    const reply = await this.#cmd.eval('compareAndDelete', COMPARE_AND_DELETE, this.#prefix + key, [
       expected,
     ]);
     return asInteger(reply) > 0;
@@ -278,76 +292,10 @@ export class RedisStore implements Store {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Writes of unknown outcome get one last chance to be taken back, bounded like any call.
+    await this.#undos.flush();
     this.#closed = true;
     await this.#closeClient?.();
-  }
-
-  async #eval(op: Operation, script: LuaScript, key: string, args: string[]): Promise<unknown> {
-    try {
-      return await this.#send(op, key, ['EVALSHA', script.sha1, '1', key, ...args], true);
-    } catch (error) {
-      if (!(error instanceof StoreError && isNoScript(error.cause))) throw error;
-      return this.#send(op, key, ['EVAL', script.source, '1', key, ...args]);
-    }
-  }
-
-  /** With `durableWrites`: `WAIT` on the connection that wrote `key`; too few replicas throws. */
-  async #confirm(op: Operation, key: string): Promise<void> {
-    const durable = this.#durable;
-    if (durable === undefined) return;
-    const { replicas, timeoutMs } = durable;
-    const acked = asInteger(
-      await this.#send(op, key, ['WAIT', String(replicas), String(timeoutMs)]),
-    );
-    if (acked < replicas) {
-      this.#telemetry.count('portcullis.store_redis.unconfirmed_writes', 1, { operation: op });
-      throw new StoreError(
-        'ERR_STORE_UNAVAILABLE',
-        `Redis did not confirm the write on ${replicas} replica(s) within ${timeoutMs} ms.`,
-      );
-    }
-  }
-
-  /**
-   * Sends one command, bounded by the command timeout on the store's clock; every failure becomes
-   * a `StoreError`. A reply that arrives after the timeout goes to `onLate`, never to the caller.
-   */
-  async #send(
-    op: Operation,
-    key: string,
-    args: string[],
-    quietNoScript = false,
-    onLate?: (reply: unknown) => void | Promise<void>,
-  ): Promise<unknown> {
-    if (this.#closed) {
-      throw new StoreError('ERR_STORE_UNAVAILABLE', 'The Redis store is closed.');
-    }
-    try {
-      return await boundedCall(
-        (signal) => this.#router.send(key, args, signal),
-        {
-          timeoutMs: this.#timeoutMs,
-          clock: this.#clock,
-          onTimeout: () =>
-            new StoreError(
-              'ERR_STORE_UNAVAILABLE',
-              `Redis did not answer within ${this.#timeoutMs} ms.`,
-            ),
-          onLateResult: onLate,
-        },
-      );
-    } catch (error) {
-      const storeError = toStoreError(error);
-      // A timeout (no reply), a connection failure, CLUSTERDOWN: the topology may have changed.
-      if (isTopologyFailure(error)) this.#router.failed(error);
-      if (!(quietNoScript && isNoScript(error))) {
-        this.#telemetry.count('portcullis.store_redis.errors', 1, {
-          operation: op,
-          code: storeError.code,
-        });
-      }
-      throw storeError;
-    }
   }
 }
 
@@ -380,8 +328,4 @@ function fleetOptions(
     closeTimeoutMs: o.commandTimeoutMs,
     telemetry: o.telemetry,
   };
-}
-
-function isNoScript(error: unknown): boolean {
-  return isErrorReply(error) && error.message.startsWith('NOSCRIPT');
 }

@@ -36,7 +36,7 @@ export interface RedisClusterLike {
   sendCommand(
     firstKey: string | undefined,
     isReadonly: boolean | undefined,
-    args: ReadonlyArray<string>,
+    args: string[],
     options?: { abortSignal?: AbortSignal },
   ): Promise<unknown>;
 }
@@ -60,7 +60,7 @@ export interface RedisSentinelLike {
   /** Sends one raw command to the primary (`isReadonly` false); see node-redis `sentinel.sendCommand`. */
   sendCommand(
     isReadonly: boolean | undefined,
-    args: ReadonlyArray<string>,
+    args: string[],
     options?: { abortSignal?: AbortSignal },
   ): Promise<unknown>;
 }

@@ -103,7 +103,9 @@ async function open<C extends Connectable>(
     const code = refused(error);
     throw new StoreError(
       'ERR_STORE_UNAVAILABLE',
-      code === undefined ? 'Could not connect to Redis.' : `Redis refused the connection (${code}).`,
+      code === undefined
+        ? 'Could not connect to Redis.'
+        : `Redis refused the connection (${code}).`,
       { cause: error },
     );
   }
@@ -128,7 +130,11 @@ export async function openCluster(
 ): Promise<OpenedFleet<RedisClusterLike>> {
   const parsed = parseUrls(urls, 'urls', 6379);
   const first = parsed[0] as ParsedUrl;
-  const defaults = nodeOptions(o, first, parsed.some((p) => p.tls));
+  const defaults = nodeOptions(
+    o,
+    first,
+    parsed.some((p) => p.tls),
+  );
   let cluster: ReturnType<typeof createCluster>;
   try {
     cluster = createCluster({

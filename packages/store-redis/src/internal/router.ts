@@ -29,7 +29,7 @@ export function plainRouter(client: RedisClientLike): Router {
 /** A Sentinel-aware client: every command to the current primary (never a replica). */
 export function sentinelRouter(sentinel: RedisSentinelLike): Router {
   return {
-    send: (_key, args, signal) => sentinel.sendCommand(false, args, { abortSignal: signal }),
+    send: (_key, args, signal) => sentinel.sendCommand(false, [...args], { abortSignal: signal }),
     failed() {},
   };
 }
@@ -67,7 +67,8 @@ export function clusterRouter(cluster: RedisClusterLike): Router {
     rediscover.call(internals._slots, start).catch(() => {});
   };
   return {
-    send: (key, args, signal) => cluster.sendCommand(key, false, args, { abortSignal: signal }),
+    send: (key, args, signal) =>
+      cluster.sendCommand(key, false, [...args], { abortSignal: signal }),
     failed(error) {
       if (isTopologyFailure(error)) refresh();
     },
