@@ -34,7 +34,7 @@ export interface RedisSentinelPeer {
    * and it says `role:master`. Resolves with the killed node and the new primary.
    */
   killPrimary(): Promise<{ killed: SentinelSetNode; promoted: SentinelSetNode }>;
-  /** Starts a killed data node again and waits until the sentinels made it a replica. */
+  /** Starts a killed data node again as a replica of the current primary, and waits until it syncs. */
   restart(node: SentinelSetNode): Promise<void>;
   stop(): Promise<void>;
 }
@@ -121,8 +121,8 @@ export async function startRedisSentinel(
   const all = [primary, replica, ...sentinels];
   const data = [primary, replica];
 
-  const launch = async (n: NodeState): Promise<void> => {
-    const proc = spawn('redis-server', n.args, { stdio: 'ignore' });
+  const launch = async (n: NodeState, extra: string[] = []): Promise<void> => {
+    const proc = spawn('redis-server', [...n.args, ...extra], { stdio: 'ignore' });
     n.child = proc;
     n.running = true;
     const reap = (): void => {
@@ -199,7 +199,7 @@ export async function startRedisSentinel(
     await launch(primary);
     await launch(replica);
     await replicaReady(replica);
-    await Promise.all(sentinels.map(launch));
+    await Promise.all(sentinels.map((n) => launch(n)));
     await sentinelsReady();
   } catch (error) {
     await stop();
@@ -239,7 +239,13 @@ export async function startRedisSentinel(
     async restart(n) {
       const state = data.find((d) => d.port === n.port);
       if (state === undefined || state.running) return;
-      await launch(state);
+      const current = await named();
+      if (current === undefined) throw new Error('harness: no sentinel names a primary');
+      // Back as a replica of the current primary at once (sentinel would convert it too, but
+      // only after its next INFO poll, up to 10 s later).
+      const at = state.args.indexOf('--replicaof');
+      if (at !== -1) state.args.splice(at, 3);
+      await launch(state, ['--replicaof', '127.0.0.1', String(current.port)]);
       await replicaReady(state);
     },
     stop,

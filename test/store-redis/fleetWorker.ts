@@ -16,6 +16,8 @@ export type Target =
 interface Common {
   target: Target;
   keyPrefix: string;
+  /** Wall-clock time (ms since the epoch) every worker of the fleet starts its loop at. */
+  startAt: number;
   durationMs: number;
   /** Pause between calls, in milliseconds. */
   gapMs: number;
@@ -53,7 +55,7 @@ export interface FleetWorkerOutput {
 }
 
 const input = await readWorkerInput<FleetWorkerInput>();
-const { target, keyPrefix, durationMs, gapMs, commandTimeoutMs } = input;
+const { target, keyPrefix, startAt, durationMs, gapMs, commandTimeoutMs } = input;
 
 const store =
   target.kind === 'cluster'
@@ -76,7 +78,6 @@ const store =
       });
 
 const calls: Call[] = [];
-const started = Date.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function timed(work: () => Promise<string | undefined>, refusal: string): Promise<void> {
@@ -95,6 +96,12 @@ async function timed(work: () => Promise<string | undefined>, refusal: string): 
 }
 
 let cleanup: () => Promise<void> = async () => {};
+let started = startAt;
+/** Waits (connected, set up) for the fleet's common start, so the parent can time its kill. */
+async function begin(): Promise<void> {
+  await sleep(startAt - Date.now());
+  started = Math.max(startAt, Date.now());
+}
 if (input.mode === 'tokens') {
   const tokens = createTokenProvider({
     issuer: input.issuer,
@@ -105,6 +112,7 @@ if (input.mode === 'tokens') {
     allowInsecureHttp: true,
     fleet: { store, pollIntervalMs: 50, lockTtlMs: 3000, storeTimeoutMs: commandTimeoutMs },
   });
+  await begin();
   while (Date.now() - started < durationMs) {
     await timed(async () => {
       const token = await tokens.getToken();
@@ -117,6 +125,7 @@ if (input.mode === 'tokens') {
 } else if (input.mode === 'webhooks') {
   const verifier = createVerifier({ secrets: input.secret, store });
   const answered = new Set<number>();
+  await begin();
   // Round after round over the deliveries still unanswered (a 503 is retried, as a sender would).
   while (Date.now() - started < durationMs && answered.size < input.deliveries.length) {
     for (const [i, d] of input.deliveries.entries()) {
@@ -150,11 +159,13 @@ if (input.mode === 'tokens') {
     limit: input.limit,
     windowMs: input.windowMs,
     algorithm: 'sliding-window',
+    keyPrefix,
     store: rateStore,
     storeTimeoutMs: commandTimeoutMs,
     onStoreFailure: 'closed',
     storeRetryMs: 100,
   });
+  await begin();
   while (Date.now() - started < durationMs) {
     // 'degraded' is the configured 'closed' answer (a 503) while the store cannot decide.
     await timed(async () => {
@@ -168,8 +179,8 @@ if (input.mode === 'tokens') {
 
 let healthyAfter = false;
 try {
-  await store.set('health', String(process.pid), 10_000);
-  healthyAfter = (await store.get('health')) === String(process.pid);
+  await store.set(`health:${process.pid}`, 'up', 10_000);
+  healthyAfter = (await store.get(`health:${process.pid}`)) === 'up';
 } catch {
   healthyAfter = false;
 }

@@ -37,6 +37,7 @@ export function sentinelRouter(sentinel: RedisSentinelLike): Router {
 /** The parts of node-redis 5's cluster client used to re-read the slot map (not in its types). */
 interface ClusterInternals {
   masters?: ReadonlyArray<{ client?: { isReady?: boolean } }>;
+  nodeByAddress?: ReadonlyMap<string, { client?: { isReady?: boolean } }>;
   _slots?: { rediscover?(startWith: unknown): Promise<void> };
 }
 
@@ -60,8 +61,10 @@ export function clusterRouter(cluster: RedisClusterLike): Router {
     const now = Date.now();
     if (typeof rediscover !== 'function' || now - last < REDISCOVER_EVERY_MS) return;
     last = now;
-    const masters = internals.masters ?? [];
-    const start = masters.find((m) => m.client?.isReady)?.client ?? masters[0]?.client;
+    // Start from a node that answers; node-redis falls back to the root nodes if it does not.
+    const nodes = [...(internals.masters ?? []), ...(internals.nodeByAddress?.values() ?? [])];
+    const start =
+      nodes.find((n) => n.client?.isReady)?.client ?? nodes.find((n) => n.client)?.client;
     if (start === undefined) return;
     // Best effort, in the background: a failure here is the next command's to report.
     rediscover.call(internals._slots, start).catch(() => {});
