@@ -59,7 +59,9 @@ for (const [name, op] of Object.entries(ops)) {
     for (let r = 0; r < ROUNDS; r++) {
       // Interleaved, so both see the same machine state.
       for (const [label, store] of Object.entries(stores)) {
-        (seen[label] ??= []).push(await opsPerSecond(() => op(store), inFlight));
+        const list = seen[label] ?? [];
+        seen[label] = list;
+        list.push(await opsPerSecond(() => op(store), inFlight));
       }
     }
     const one = median(seen['one Redis'] ?? []);
@@ -79,15 +81,18 @@ const startAt = Date.now() + 3000;
 const DURATION_MS = 2000;
 const results = await Promise.all(
   Array.from({ length: 4 }, () =>
-    runWorker<{ calls: number }>(new URL('../../../test/store-redis/benchTokenWorker.ts', import.meta.url), {
-      urls: [...cluster.urls],
-      issuer: oidc.issuer,
-      clientId: OIDC_CLIENTS.basic.clientId,
-      secret: OIDC_CLIENTS.basic.secret,
-      resource: OIDC_RESOURCE,
-      durationMs: DURATION_MS,
-      startAt,
-    }),
+    runWorker<{ calls: number }>(
+      new URL('../../../test/store-redis/benchTokenWorker.ts', import.meta.url),
+      {
+        urls: [...cluster.urls],
+        issuer: oidc.issuer,
+        clientId: OIDC_CLIENTS.basic.clientId,
+        secret: OIDC_CLIENTS.basic.secret,
+        resource: OIDC_RESOURCE,
+        durationMs: DURATION_MS,
+        startAt,
+      },
+    ),
   ),
 );
 const hits = results.reduce((sum, r) => sum + r.calls, 0) / (DURATION_MS / 1000);

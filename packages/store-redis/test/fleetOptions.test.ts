@@ -10,8 +10,6 @@ import {
 } from '@portcullis/store-redis';
 import { describe, expect, it } from 'vitest';
 
-type Reply = unknown | ((args: string[]) => unknown);
-
 /** A fake cluster client answering from `reply`, recording (firstKey, args) of each command. */
 function fakeCluster(reply: (args: string[]) => unknown) {
   const sent: Array<{ key: string | undefined; args: string[] }> = [];

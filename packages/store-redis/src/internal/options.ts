@@ -111,7 +111,11 @@ const RULES: { readonly [K in keyof AllOptions]: Rule<AllOptions[K]> } = {
 
 const COMMON = ['keyPrefix', 'commandTimeoutMs', 'telemetry', 'clock', 'durableWrites'] as const;
 const FLEET = [
-  ...COMMON,
+  'keyPrefix',
+  'commandTimeoutMs',
+  'telemetry',
+  'clock',
+  'durableWrites',
   'password',
   'username',
   'connectTimeoutMs',
