@@ -1,20 +1,15 @@
-import {
-  type Clock,
-  type Counter,
-  invalidArgument,
-  type Store,
-  StoreError,
-  type Telemetry,
-} from '@portcullis/core';
+import { type Counter, invalidArgument, type Store, StoreError } from '@portcullis/core';
 import { Commands } from './internal/Commands.ts';
 import { openClient } from './internal/openClient.ts';
-import { type OpenFleetOptions, openCluster, openSentinel } from './internal/openFleet.ts';
+import { openCluster, openSentinel } from './internal/openFleet.ts';
 import {
   checkString,
+  fleetOptions,
   resolveClusterOptions,
   resolveConnectOptions,
   resolveSentinelOptions,
   resolveStoreOptions,
+  storeOptions,
 } from './internal/options.ts';
 import { asInteger, asString, ttlArg } from './internal/replies.ts';
 import {
@@ -26,7 +21,6 @@ import {
 import { COMPARE_AND_DELETE, INCREMENT } from './internal/scripts.ts';
 import { UndoQueue } from './internal/UndoQueue.ts';
 import type {
-  DurableWrites,
   RedisStoreClusterConnectOptions,
   RedisStoreConnectOptions,
   RedisStoreOptions,
@@ -297,35 +291,4 @@ export class RedisStore implements Store {
     this.#closed = true;
     await this.#closeClient?.();
   }
-}
-
-/** The options every constructor passes on to `new RedisStore`. */
-function storeOptions(o: {
-  keyPrefix: string;
-  commandTimeoutMs: number;
-  telemetry: Telemetry;
-  clock: Clock;
-  durableWrites: DurableWrites | undefined;
-}): Omit<RedisStoreOptions, 'client'> {
-  return {
-    keyPrefix: o.keyPrefix,
-    commandTimeoutMs: o.commandTimeoutMs,
-    telemetry: o.telemetry,
-    clock: o.clock,
-    ...(o.durableWrites === undefined ? {} : { durableWrites: o.durableWrites }),
-  };
-}
-
-/** What the cluster and Sentinel openers need, from resolved options. */
-function fleetOptions(
-  o: Omit<OpenFleetOptions, 'closeTimeoutMs'> & { commandTimeoutMs: number },
-): OpenFleetOptions {
-  return {
-    password: o.password,
-    username: o.username,
-    connectTimeoutMs: o.connectTimeoutMs,
-    maxReconnectDelayMs: o.maxReconnectDelayMs,
-    closeTimeoutMs: o.commandTimeoutMs,
-    telemetry: o.telemetry,
-  };
 }

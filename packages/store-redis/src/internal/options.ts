@@ -22,6 +22,7 @@ import {
   type RedisStoreOptions,
   type RedisStoreSentinelConnectOptions,
 } from '../options.ts';
+import type { OpenFleetOptions } from './openFleet.ts';
 
 // A lone surrogate has no UTF-8 form: Redis would store U+FFFD instead, and two different keys
 // would become one (a false "replay", a shared lock). Refused instead.
@@ -196,4 +197,35 @@ export function resolveConnectOptions(input: RedisStoreConnectOptions): Resolved
     'connectTimeoutMs',
     'maxReconnectDelayMs',
   ]);
+}
+
+/** The options every constructor passes on to `new RedisStore`. */
+export function storeOptions(o: {
+  keyPrefix: string;
+  commandTimeoutMs: number;
+  telemetry: Telemetry;
+  clock: Clock;
+  durableWrites: DurableWrites | undefined;
+}): Omit<RedisStoreOptions, 'client'> {
+  return {
+    keyPrefix: o.keyPrefix,
+    commandTimeoutMs: o.commandTimeoutMs,
+    telemetry: o.telemetry,
+    clock: o.clock,
+    ...(o.durableWrites === undefined ? {} : { durableWrites: o.durableWrites }),
+  };
+}
+
+/** What the cluster and Sentinel openers need, from resolved options. */
+export function fleetOptions(
+  o: Omit<OpenFleetOptions, 'closeTimeoutMs'> & { commandTimeoutMs: number },
+): OpenFleetOptions {
+  return {
+    password: o.password,
+    username: o.username,
+    connectTimeoutMs: o.connectTimeoutMs,
+    maxReconnectDelayMs: o.maxReconnectDelayMs,
+    closeTimeoutMs: o.commandTimeoutMs,
+    telemetry: o.telemetry,
+  };
 }
