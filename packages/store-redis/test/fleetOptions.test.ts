@@ -170,6 +170,28 @@ describe('RedisStore over a cluster or Sentinel client', () => {
   });
 });
 
+describe('connectCluster and connectSentinel options', () => {
+  it('refuse a URL that is not redis:// without echoing it, and an empty list', async () => {
+    const bad = 'http://admin:hunter2@10.0.0.1:6379';
+    const error = await RedisStore.connectCluster({ urls: [bad] }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    expect(String((error as Error).message)).not.toContain('hunter2');
+    expect(String((error as Error).message)).toContain('options.urls[0]');
+    await expect(RedisStore.connectCluster({ urls: [] })).rejects.toMatchObject({
+      code: 'ERR_INVALID_ARG_VALUE',
+    });
+    await expect(
+      RedisStore.connectSentinel({ masterName: 'm', sentinels: [bad] }),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    await expect(
+      RedisStore.connectSentinel({ sentinels: ['redis://127.0.0.1:1'] } as never),
+    ).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_TYPE' });
+    await expect(
+      RedisStore.connectCluster({ urls: ['redis://127.0.0.1:1'], url: 'x' } as never),
+    ).rejects.toThrow(/Unknown option "options.url"/);
+  });
+});
+
 describe('toCommandClient', () => {
   it('routes a plain sendCommand by its first key, or a script by KEYS[1]', async () => {
     const { cluster, sent } = fakeCluster(() => 'OK');
