@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { invalidArgument } from '@portcullis/core';
 import { IdempotencyError, isIdempotencyError } from './errors/IdempotencyError.ts';
 import { type IdempotencyOptions, resolveIdempotencyOptions } from './IdempotencyOptions.ts';
-import { execute } from './internal/engine.ts';
+import { entryKeys, execute } from './internal/engine.ts';
 import {
   fingerprintOf,
   problemResponse,
@@ -115,8 +115,9 @@ export function createIdempotency(options: IdempotencyOptions): Idempotency {
     async check(key, fingerprint) {
       const id = runId(key);
       try {
-        const done = await o.store.get(`${o.keyPrefix}${id}:done`);
-        const lock = done === undefined ? await o.store.get(`${o.keyPrefix}${id}:lock`) : undefined;
+        const { doneKey, lockKey } = entryKeys(o.keyPrefix, id);
+        const done = await o.store.get(doneKey);
+        const lock = done === undefined ? await o.store.get(lockKey) : undefined;
         const record = done ?? lock;
         if (record === undefined) return 'new';
         const f = (JSON.parse(record) as { f?: string }).f;

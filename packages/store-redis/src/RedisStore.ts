@@ -1,50 +1,40 @@
-import {
-  boundedCall,
-  type Clock,
-  type Counter,
-  invalidArgument,
-  type Store,
-  StoreError,
-  type Telemetry,
-} from '@portcullis/core';
+import { type Counter, invalidArgument, type Store, StoreError } from '@portcullis/core';
+import { Commands } from './internal/Commands.ts';
 import { openClient } from './internal/openClient.ts';
-import { checkString, resolveConnectOptions, resolveStoreOptions } from './internal/options.ts';
-import { COMPARE_AND_DELETE, INCREMENT, type LuaScript } from './internal/scripts.ts';
-import { isErrorReply, toStoreError } from './internal/toStoreError.ts';
-import type { RedisClientLike, RedisStoreConnectOptions, RedisStoreOptions } from './options.ts';
-
-const MAX_TTL_MS = Number.MAX_SAFE_INTEGER;
-
-type Operation = 'get' | 'set' | 'setIfAbsent' | 'increment' | 'delete' | 'compareAndDelete';
-
-/** Redis wants whole milliseconds ≥ 1: round up, so an entry never expires before it was asked. */
-function ttlArg(ttlMs: number): string {
-  if (typeof ttlMs !== 'number' || !Number.isFinite(ttlMs) || ttlMs <= 0) {
-    throw invalidArgument('ttlMs', 'a positive number of milliseconds', 'value');
-  }
-  return String(Math.min(Math.ceil(ttlMs), MAX_TTL_MS));
-}
-
-function asString(reply: unknown): string | undefined {
-  if (reply === null || reply === undefined) return undefined;
-  if (typeof reply === 'string') return reply;
-  if (reply instanceof Uint8Array) return Buffer.from(reply).toString('utf8');
-  throw new StoreError('ERR_STORE_CORRUPT', 'Redis answered with an unexpected reply.');
-}
-
-function asInteger(reply: unknown): number {
-  const n = typeof reply === 'number' ? reply : Number(asString(reply));
-  if (!Number.isSafeInteger(n)) {
-    throw new StoreError('ERR_STORE_CORRUPT', 'Redis answered with an unexpected reply.');
-  }
-  return n;
-}
+import { openCluster, openSentinel } from './internal/openFleet.ts';
+import {
+  checkString,
+  fleetOptions,
+  resolveClusterOptions,
+  resolveConnectOptions,
+  resolveSentinelOptions,
+  resolveStoreOptions,
+  storeOptions,
+} from './internal/options.ts';
+import { asInteger, asString, ttlArg } from './internal/replies.ts';
+import {
+  clusterRouter,
+  isTopologyFailure,
+  plainRouter,
+  sentinelRouter,
+} from './internal/router.ts';
+import { COMPARE_AND_DELETE, INCREMENT } from './internal/scripts.ts';
+import { UndoQueue } from './internal/UndoQueue.ts';
+import type {
+  RedisStoreClusterConnectOptions,
+  RedisStoreConnectOptions,
+  RedisStoreOptions,
+  RedisStoreSentinelConnectOptions,
+} from './options.ts';
 
 /**
  * The {@link Store} on Redis, for a fleet of processes: token caches and refresh locks, replay
  * nonces and rate-limit counters shared by every replica. Every key is prefixed (`keyPrefix`);
  * every entry has a TTL. `setIfAbsent` is `SET NX PX`; `increment` and `compareAndDelete` are Lua
  * scripts (`EVALSHA`, falling back to `EVAL` on `NOSCRIPT`), so each is atomic across processes.
+ * Every operation touches one key, so it runs on one Redis, on Redis Cluster
+ * ({@link RedisStore.connectCluster}, or `new RedisStore({ cluster })`) and through Sentinel
+ * ({@link RedisStore.connectSentinel}, or `new RedisStore({ sentinel })`).
  *
  * Failures are typed: a server that cannot be reached, a dropped connection, or an operation
  * slower than `commandTimeoutMs` rejects with a `StoreError` (`ERR_STORE_UNAVAILABLE`); a counter
@@ -62,11 +52,9 @@ function asInteger(reply: unknown): number {
  * ```
  */
 export class RedisStore implements Store {
-  readonly #client: RedisClientLike;
+  readonly #cmd: Commands;
   readonly #prefix: string;
-  readonly #timeoutMs: number;
-  readonly #telemetry: Telemetry;
-  readonly #clock: Clock;
+  readonly #undos: UndoQueue;
   #closeClient: (() => Promise<void>) | undefined;
   #closed = false;
 
@@ -86,11 +74,21 @@ export class RedisStore implements Store {
    */
   constructor(options: RedisStoreOptions) {
     const o = resolveStoreOptions(options);
-    this.#client = o.client;
+    this.#cmd = new Commands({
+      router:
+        o.client !== undefined
+          ? plainRouter(o.client)
+          : o.cluster !== undefined
+            ? clusterRouter(o.cluster)
+            : sentinelRouter(o.sentinel as NonNullable<typeof o.sentinel>),
+      timeoutMs: o.commandTimeoutMs,
+      clock: o.clock,
+      telemetry: o.telemetry,
+      durable: o.durableWrites,
+      isClosed: () => this.#closed,
+    });
     this.#prefix = o.keyPrefix;
-    this.#timeoutMs = o.commandTimeoutMs;
-    this.#telemetry = o.telemetry;
-    this.#clock = o.clock;
+    this.#undos = new UndoQueue(o.clock, (key, value) => this.#compareAndDelete(key, value));
   }
 
   /**
@@ -121,13 +119,58 @@ export class RedisStore implements Store {
       closeTimeoutMs: o.commandTimeoutMs,
       telemetry: o.telemetry,
     });
-    const store = new RedisStore({
-      keyPrefix: o.keyPrefix,
-      commandTimeoutMs: o.commandTimeoutMs,
-      telemetry: o.telemetry,
-      clock: o.clock,
-      client: opened.client,
-    });
+    const store = new RedisStore({ ...storeOptions(o), client: opened.client });
+    store.#closeClient = opened.close;
+    return store;
+  }
+
+  /**
+   * Opens a node-redis cluster client from some nodes' URLs and returns a store that owns it.
+   * Each operation goes to the primary of its key's slot; `MOVED`/`ASK` are followed; after a
+   * primary dies, operations on its slots fail (`ERR_STORE_UNAVAILABLE`, within
+   * `commandTimeoutMs`) until a replica is promoted, then succeed again without a restart.
+   *
+   * @example
+   * ```ts
+   * import { RedisStore } from '@portcullis/store-redis';
+   *
+   * const store = await RedisStore.connectCluster({
+   *   urls: ['redis://127.0.0.1:7000', 'redis://127.0.0.1:7001', 'redis://127.0.0.1:7002'],
+   *   commandTimeoutMs: 1000,
+   * });
+   * await store.close();
+   * ```
+   */
+  static async connectCluster(options: RedisStoreClusterConnectOptions): Promise<RedisStore> {
+    const o = resolveClusterOptions(options);
+    const opened = await openCluster(o.urls, fleetOptions(o));
+    const store = new RedisStore({ ...storeOptions(o), cluster: opened.client });
+    store.#closeClient = opened.close;
+    return store;
+  }
+
+  /**
+   * Opens a node-redis Sentinel client (it asks the sentinels for the primary named
+   * `masterName` and follows failovers) and returns a store that owns it. Every operation goes
+   * to the primary; while a failover runs they fail (`ERR_STORE_UNAVAILABLE`, within
+   * `commandTimeoutMs`), then succeed again on the promoted replica.
+   *
+   * @example
+   * ```ts
+   * import { RedisStore } from '@portcullis/store-redis';
+   *
+   * const store = await RedisStore.connectSentinel({
+   *   masterName: 'mymaster',
+   *   sentinels: ['redis://127.0.0.1:26379', 'redis://127.0.0.1:26380', 'redis://127.0.0.1:26381'],
+   *   durableWrites: { replicas: 1, timeoutMs: 500 },
+   * });
+   * await store.close();
+   * ```
+   */
+  static async connectSentinel(options: RedisStoreSentinelConnectOptions): Promise<RedisStore> {
+    const o = resolveSentinelOptions(options);
+    const opened = await openSentinel(o.masterName, o.sentinels, fleetOptions(o));
+    const store = new RedisStore({ ...storeOptions(o), sentinel: opened.client });
     store.#closeClient = opened.close;
     return store;
   }
@@ -139,33 +182,60 @@ export class RedisStore implements Store {
 
   async get(key: string): Promise<string | undefined> {
     checkString(key);
-    return asString(await this.#send('get', ['GET', this.#prefix + key]));
+    const k = this.#prefix + key;
+    return asString(await this.#cmd.send('get', k, ['GET', k]));
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     checkString(key);
     checkString(value, 'value');
     const ttl = ttlArg(ttlMs);
-    await this.#send('set', ['SET', this.#prefix + key, value, 'PX', ttl]);
+    const k = this.#prefix + key;
+    await this.#cmd.send('set', k, ['SET', k, value, 'PX', ttl]);
+    await this.#cmd.confirm('set', k);
   }
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     checkString(key);
     checkString(value, 'value');
     const ttl = ttlArg(ttlMs);
-    const reply = await this.#send(
-      'setIfAbsent',
-      ['SET', this.#prefix + key, value, 'PX', ttl, 'NX'],
-      false,
-      // The caller was told this write failed (timeout): if it lands after all, undo it, so
-      // nothing is held that nobody knows of (a replay mark, a lock no one will release).
-      (late) => {
-        if (late !== null && late !== undefined) {
-          return this.compareAndDelete(key, value).then(() => {});
-        }
-      },
-    );
-    return reply !== null && reply !== undefined;
+    const k = this.#prefix + key;
+    let reply: unknown;
+    try {
+      reply = await this.#cmd.send(
+        'setIfAbsent',
+        k,
+        ['SET', k, value, 'PX', ttl, 'NX'],
+        false,
+        // The caller was told this write failed (timeout): if it lands after all, undo it, so
+        // nothing is held that nobody knows of (a replay mark, a lock no one will release).
+        (late: unknown) => {
+          if (late !== null && late !== undefined) {
+            return this.#compareAndDelete(key, value).then(() => {});
+          }
+        },
+      );
+    } catch (error) {
+      // No reply (timed out, connection lost, primary dead): the write may have landed, and a
+      // promoted replica may keep it. Take it back once the store answers again.
+      if (!this.#closed && isTopologyFailure((error as StoreError).cause ?? error)) {
+        this.#undos.add(key, value, Number(ttl));
+      }
+      throw error;
+    }
+    const written = reply !== null && reply !== undefined;
+    if (written) {
+      try {
+        await this.#cmd.confirm('setIfAbsent', k);
+      } catch (error) {
+        // Not on enough replicas: take it back (a failover could lose it), then say so.
+        await this.#compareAndDelete(key, value).catch(() =>
+          this.#undos.add(key, value, Number(ttl)),
+        );
+        throw error;
+      }
+    }
+    return written;
   }
 
   async increment(key: string, ttlMs: number, by = 1): Promise<Counter> {
@@ -174,22 +244,29 @@ export class RedisStore implements Store {
     if (typeof by !== 'number' || !Number.isSafeInteger(by)) {
       throw invalidArgument('by', 'a safe integer', 'value');
     }
-    const reply = await this.#eval('increment', INCREMENT, this.#prefix + key, [String(by), ttl]);
+    const k = this.#prefix + key;
+    const reply = await this.#cmd.eval('increment', INCREMENT, k, [String(by), ttl]);
     if (!Array.isArray(reply) || reply.length !== 2) {
       throw new StoreError('ERR_STORE_CORRUPT', 'Redis answered with an unexpected reply.');
     }
+    await this.#cmd.confirm('increment', k);
     return { value: asInteger(reply[0]), ttlMs: asInteger(reply[1]) };
   }
 
   async delete(key: string): Promise<boolean> {
     checkString(key);
-    return asInteger(await this.#send('delete', ['DEL', this.#prefix + key])) > 0;
+    const k = this.#prefix + key;
+    return asInteger(await this.#cmd.send('delete', k, ['DEL', k])) > 0;
   }
 
   async compareAndDelete(key: string, expected: string): Promise<boolean> {
     checkString(key);
     checkString(expected, 'expected');
-    const reply = await this.#eval('compareAndDelete', COMPARE_AND_DELETE, this.#prefix + key, [
+    return this.#compareAndDelete(key, expected);
+  }
+
+  async #compareAndDelete(key: string, expected: string): Promise<boolean> {
+    const reply = await this.#cmd.eval('compareAndDelete', COMPARE_AND_DELETE, this.#prefix + key, [
       expected,
     ]);
     return asInteger(reply) > 0;
@@ -209,59 +286,9 @@ export class RedisStore implements Store {
    */
   async close(): Promise<void> {
     if (this.#closed) return;
+    // Writes of unknown outcome get one last chance to be taken back, bounded like any call.
+    await this.#undos.flush();
     this.#closed = true;
     await this.#closeClient?.();
   }
-
-  async #eval(op: Operation, script: LuaScript, key: string, args: string[]): Promise<unknown> {
-    try {
-      return await this.#send(op, ['EVALSHA', script.sha1, '1', key, ...args], true);
-    } catch (error) {
-      if (!(error instanceof StoreError && isNoScript(error.cause))) throw error;
-      return this.#send(op, ['EVAL', script.source, '1', key, ...args]);
-    }
-  }
-
-  /**
-   * Sends one command, bounded by the command timeout on the store's clock; every failure becomes
-   * a `StoreError`. A reply that arrives after the timeout goes to `onLate`, never to the caller.
-   */
-  async #send(
-    op: Operation,
-    args: string[],
-    quietNoScript = false,
-    onLate?: (reply: unknown) => void | Promise<void>,
-  ): Promise<unknown> {
-    if (this.#closed) {
-      throw new StoreError('ERR_STORE_UNAVAILABLE', 'The Redis store is closed.');
-    }
-    try {
-      return await boundedCall(
-        (signal) => this.#client.sendCommand(args, { abortSignal: signal }),
-        {
-          timeoutMs: this.#timeoutMs,
-          clock: this.#clock,
-          onTimeout: () =>
-            new StoreError(
-              'ERR_STORE_UNAVAILABLE',
-              `Redis did not answer within ${this.#timeoutMs} ms.`,
-            ),
-          onLateResult: onLate,
-        },
-      );
-    } catch (error) {
-      const storeError = toStoreError(error);
-      if (!(quietNoScript && isNoScript(error))) {
-        this.#telemetry.count('portcullis.store_redis.errors', 1, {
-          operation: op,
-          code: storeError.code,
-        });
-      }
-      throw storeError;
-    }
-  }
-}
-
-function isNoScript(error: unknown): boolean {
-  return isErrorReply(error) && error.message.startsWith('NOSCRIPT');
 }

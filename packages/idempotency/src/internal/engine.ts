@@ -42,6 +42,17 @@ const reused = (): IdempotencyError =>
   );
 
 /**
+ * The store keys of one idempotency entry. The id is a Redis Cluster hash tag (`{…}`): the lock
+ * and the stored result share one slot, so they live on one primary. An entry then has one
+ * failure domain (a dead primary makes both unavailable, never the lock reachable while its
+ * result is not), and replication keeps their order (a promoted replica that has the result has
+ * the lock taken before it).
+ */
+export function entryKeys(prefix: string, id: string): { doneKey: string; lockKey: string } {
+  return { doneKey: `${prefix}{${id}}:done`, lockKey: `${prefix}{${id}}:lock` };
+}
+
+/**
  * Runs `work` at most once per `id` (already scoped and hashed) while its result is kept: the
  * first caller takes an expiring lock, runs and stores the result (the lock then just expires); a caller with
  * the same id and fingerprint gets the stored result, one with another fingerprint a 422, one that
@@ -55,8 +66,7 @@ export async function execute<T>(
   fingerprint: string,
   work: () => Promise<Outcome<T>>,
 ): Promise<{ replayed: boolean; value: T }> {
-  const doneKey = `${o.keyPrefix}${id}:done`;
-  const lockKey = `${o.keyPrefix}${id}:lock`;
+  const { doneKey, lockKey } = entryKeys(o.keyPrefix, id);
   const lockValue = JSON.stringify({ o: randomUUID(), f: fingerprint } satisfies LockRecord);
   const store = o.store;
 

@@ -30,7 +30,7 @@ export interface OpenedClient {
   close(): Promise<void>;
 }
 
-function optionalString(value: unknown, name: string): string | undefined {
+export function optionalString(value: unknown, name: string): string | undefined {
   if (value === undefined) return undefined;
   const plain = reveal(value as string | Redacted<string>);
   if (typeof plain !== 'string') throw invalidArgument(name, 'a string or Redacted<string>');
@@ -43,7 +43,7 @@ export function reconnectDelay(retries: number, maxDelayMs: number): number {
   return Math.max(1, Math.round(base * (0.5 + Math.random() / 2)));
 }
 
-function bounded<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+export function bounded<T>(promise: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(onTimeout()), ms);

@@ -13,10 +13,16 @@ import {
 } from '@portcullis/core';
 import {
   DEFAULTS,
+  type DurableWrites,
   type RedisClientLike,
+  type RedisClusterLike,
+  type RedisSentinelLike,
+  type RedisStoreClusterConnectOptions,
   type RedisStoreConnectOptions,
   type RedisStoreOptions,
+  type RedisStoreSentinelConnectOptions,
 } from '../options.ts';
+import type { OpenFleetOptions } from './openFleet.ts';
 
 // A lone surrogate has no UTF-8 form: Redis would store U+FFFD instead, and two different keys
 // would become one (a false "replay", a shared lock). Refused instead.
@@ -30,6 +36,24 @@ export function checkString(value: unknown, name = 'key'): asserts value is stri
   }
 }
 
+function nodeRedis<T>(what: string): Rule<T | undefined> {
+  return rules.optional(
+    rules.custom<T>((value, path) => {
+      if (typeof (value as { sendCommand?: unknown } | null)?.sendCommand !== 'function') {
+        throw invalidArgument(path, what);
+      }
+      return value as T;
+    }),
+  );
+}
+
+// The URLs themselves are checked (and never echoed) where they are opened: they may carry a password.
+const urlList = rules.custom<ReadonlyArray<string | Redacted<string>>>((value, path) => {
+  if (!Array.isArray(value)) throw invalidArgument(path, 'an array of URLs');
+  if (value.length === 0) throw invalidArgument(path, 'a non-empty array of URLs', 'value');
+  return [...value] as ReadonlyArray<string | Redacted<string>>;
+});
+
 const secretText = rules.custom<string | Redacted<string> | undefined>((value) => value as never);
 
 /** Every option name of both constructors, with its type once checked. */
@@ -38,7 +62,13 @@ interface AllOptions {
   commandTimeoutMs: number;
   telemetry: Telemetry;
   clock: Clock;
-  client: RedisClientLike;
+  durableWrites: DurableWrites | undefined;
+  client: RedisClientLike | undefined;
+  cluster: RedisClusterLike | undefined;
+  sentinel: RedisSentinelLike | undefined;
+  urls: ReadonlyArray<string | Redacted<string>>;
+  sentinels: ReadonlyArray<string | Redacted<string>>;
+  masterName: string;
   url: string | Redacted<string> | undefined;
   password: string | Redacted<string> | undefined;
   username: string | Redacted<string> | undefined;
@@ -60,12 +90,18 @@ const RULES: { readonly [K in keyof AllOptions]: Rule<AllOptions[K]> } = {
   clock: rules.custom<Clock>((value, path) =>
     value === undefined ? systemClock : rules.implementing<Clock>('now', 'schedule')(value, path),
   ),
-  client: rules.custom<RedisClientLike>((value, path) => {
-    if (typeof (value as Partial<RedisClientLike> | undefined)?.sendCommand !== 'function') {
-      throw invalidArgument(path, 'a node-redis client');
-    }
-    return value as RedisClientLike;
-  }),
+  durableWrites: rules.optional(
+    rules.object<DurableWrites, Record<string, never>>(
+      {},
+      { replicas: rules.integer({ min: 1, max: 1000 }), timeoutMs: rules.durationMs() },
+    ),
+  ),
+  client: nodeRedis<RedisClientLike>('a node-redis client'),
+  cluster: nodeRedis<RedisClusterLike>('a node-redis cluster client'),
+  sentinel: nodeRedis<RedisSentinelLike>('a node-redis Sentinel client'),
+  urls: urlList,
+  sentinels: urlList,
+  masterName: rules.string(),
   // Checked (and never echoed) by openClient: a URL may carry a password.
   url: secretText,
   password: secretText,
@@ -74,12 +110,28 @@ const RULES: { readonly [K in keyof AllOptions]: Rule<AllOptions[K]> } = {
   maxReconnectDelayMs: rules.durationMs(),
 };
 
-const COMMON = ['keyPrefix', 'commandTimeoutMs', 'telemetry', 'clock'] as const;
+const COMMON = ['keyPrefix', 'commandTimeoutMs', 'telemetry', 'clock', 'durableWrites'] as const;
+const FLEET = [
+  'keyPrefix',
+  'commandTimeoutMs',
+  'telemetry',
+  'clock',
+  'durableWrites',
+  'password',
+  'username',
+  'connectTimeoutMs',
+  'maxReconnectDelayMs',
+] as const;
 type Pick2<K extends keyof AllOptions> = Pick<AllOptions, K>;
 type Common = (typeof COMMON)[number];
 
 /** `new RedisStore(...)`'s options, checked and complete. */
-export type ResolvedStoreOptions = Pick2<Common | 'client'>;
+export type ResolvedStoreOptions = Pick2<Common | 'client' | 'cluster' | 'sentinel'>;
+type Fleet = (typeof FLEET)[number];
+/** `RedisStore.connectCluster`'s options, checked and complete. */
+export type ResolvedClusterOptions = Pick2<Fleet | 'urls'>;
+/** `RedisStore.connectSentinel`'s options, checked and complete. */
+export type ResolvedSentinelOptions = Pick2<Fleet | 'sentinels' | 'masterName'>;
 /** `RedisStore.connect`'s options, checked and complete. */
 export type ResolvedConnectOptions = Pick2<
   Common | 'url' | 'password' | 'username' | 'connectTimeoutMs' | 'maxReconnectDelayMs'
@@ -88,17 +140,51 @@ export type ResolvedConnectOptions = Pick2<
 function resolve<R>(input: unknown, keys: readonly (keyof AllOptions)[]): R {
   const picked: Record<string, unknown> = {};
   for (const key of keys) picked[key] = RULES[key];
-  return resolveOptions(
+  const out = resolveOptions(
     'options',
     (input ?? null) as Record<string, unknown>,
     DEFAULTS as unknown as Record<string, unknown>,
     picked as OptionRules<Record<string, unknown>>,
-  ) as R;
+  ) as Partial<AllOptions>;
+  // WAIT must give up before the command does, or a slow replica reads as a dead primary.
+  if (out.durableWrites !== undefined && out.commandTimeoutMs !== undefined) {
+    if (out.durableWrites.timeoutMs >= out.commandTimeoutMs) {
+      throw invalidArgument(
+        'options.durableWrites.timeoutMs',
+        'less than options.commandTimeoutMs',
+        'value',
+      );
+    }
+  }
+  return out as R;
 }
 
 /** Checks `new RedisStore(...)`'s options; a bad or unknown one is a `TypeError`. */
 export function resolveStoreOptions(input: RedisStoreOptions): ResolvedStoreOptions {
-  return resolve(input, [...COMMON, 'client']);
+  const o = resolve<ResolvedStoreOptions>(input, [...COMMON, 'client', 'cluster', 'sentinel']);
+  const given = [o.client, o.cluster, o.sentinel].filter((c) => c !== undefined).length;
+  if (given !== 1) {
+    throw invalidArgument(
+      'options.client',
+      'exactly one of options.client, options.cluster, options.sentinel',
+      given === 0 ? 'type' : 'value',
+    );
+  }
+  return o;
+}
+
+/** Checks `RedisStore.connectCluster`'s options, before any connection is made. */
+export function resolveClusterOptions(
+  input: RedisStoreClusterConnectOptions,
+): ResolvedClusterOptions {
+  return resolve(input, [...FLEET, 'urls']);
+}
+
+/** Checks `RedisStore.connectSentinel`'s options, before any connection is made. */
+export function resolveSentinelOptions(
+  input: RedisStoreSentinelConnectOptions,
+): ResolvedSentinelOptions {
+  return resolve(input, [...FLEET, 'sentinels', 'masterName']);
 }
 
 /** Checks `RedisStore.connect`'s options, before any connection is made. */
@@ -111,4 +197,35 @@ export function resolveConnectOptions(input: RedisStoreConnectOptions): Resolved
     'connectTimeoutMs',
     'maxReconnectDelayMs',
   ]);
+}
+
+/** The options every constructor passes on to `new RedisStore`. */
+export function storeOptions(o: {
+  keyPrefix: string;
+  commandTimeoutMs: number;
+  telemetry: Telemetry;
+  clock: Clock;
+  durableWrites: DurableWrites | undefined;
+}): Omit<RedisStoreOptions, 'client'> {
+  return {
+    keyPrefix: o.keyPrefix,
+    commandTimeoutMs: o.commandTimeoutMs,
+    telemetry: o.telemetry,
+    clock: o.clock,
+    ...(o.durableWrites === undefined ? {} : { durableWrites: o.durableWrites }),
+  };
+}
+
+/** What the cluster and Sentinel openers need, from resolved options. */
+export function fleetOptions(
+  o: Omit<OpenFleetOptions, 'closeTimeoutMs'> & { commandTimeoutMs: number },
+): OpenFleetOptions {
+  return {
+    password: o.password,
+    username: o.username,
+    connectTimeoutMs: o.connectTimeoutMs,
+    maxReconnectDelayMs: o.maxReconnectDelayMs,
+    closeTimeoutMs: o.commandTimeoutMs,
+    telemetry: o.telemetry,
+  };
 }

@@ -17,7 +17,9 @@ export interface TokenIdentity {
 
 /**
  * The shared-store key of one cache entry: the prefix and a SHA-256 of everything that changes
- * the token, so the key names neither the client nor the scopes.
+ * the token, so the key names neither the client nor the scopes. The digest is a Redis Cluster
+ * hash tag (`{…}`): the entry's token record (`…:token`) and refresh lock (`…:lock`) share one
+ * slot, so they live on one primary and fail over together.
  */
 export async function storeKey(prefix: string, id: TokenIdentity, n: Normalised): Promise<string> {
   let jkt = '';
@@ -37,5 +39,5 @@ export async function storeKey(prefix: string, id: TokenIdentity, n: Normalised)
     n.extra,
     jkt,
   ]);
-  return prefix + createHash('sha256').update(identity).digest('base64url');
+  return `${prefix}{${createHash('sha256').update(identity).digest('base64url')}}`;
 }
