@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # Every check, in order: lint and format, types, import cycles, docs examples, API reference and
-# doc links, build, package
-# checks (publint, attw), the built packages on the oldest supported Node, unit and
-# integration tests. Runs every step even after a failure, prints what failed, and ends with one
+# doc links, build, package checks (publint, attw), the built packages on the oldest supported
+# Node, unit and integration tests. Runs every step even after a failure, prints what failed, and ends with one
 # line summing the whole suite: `N passed, N failed[, N skipped]` (tests plus the checks above).
 # Extra arguments go to vitest (e.g. `./scripts/check.sh packages/webhooks`).
 set -uo pipefail
