@@ -5,14 +5,14 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 
-const root = join(import.meta.dirname, '..');
-
-function markdownFiles(): string[] {
+/** The Markdown files checked under `root`: the root README, docs/ and each package README. */
+export function markdownFiles(root: string): string[] {
   const files = [join(root, 'README.md')];
-  for (const name of readdirSync(join(root, 'docs')).sort()) {
+  for (const name of existsSync(join(root, 'docs')) ? readdirSync(join(root, 'docs')).sort() : []) {
     if (name.endsWith('.md')) files.push(join(root, 'docs', name));
   }
-  for (const pkg of readdirSync(join(root, 'packages')).sort()) {
+  const packages = join(root, 'packages');
+  for (const pkg of existsSync(packages) ? readdirSync(packages).sort() : []) {
     const readme = join(root, 'packages', pkg, 'README.md');
     if (existsSync(readme)) files.push(readme);
   }
@@ -20,7 +20,7 @@ function markdownFiles(): string[] {
 }
 
 /** GitHub's heading anchors: lower case, punctuation dropped, spaces to hyphens, `-1` for repeats. */
-function anchors(markdown: string): Set<string> {
+export function anchors(markdown: string): Set<string> {
   const found = new Set<string>();
   const seen = new Map<string, number>();
   for (const line of withoutCode(markdown).split('\n')) {
@@ -45,7 +45,7 @@ function withoutCode(markdown: string): string {
   );
 }
 
-function links(markdown: string): { line: number; target: string }[] {
+export function links(markdown: string): { line: number; target: string }[] {
   const found: { line: number; target: string }[] = [];
   const text = withoutCode(markdown).replace(/`[^`\n]*`/g, (code) => ' '.repeat(code.length));
   const inline = /\]\(\s*<?([^)\s>]+)>?(?:\s+"[^"]*")?\s*\)/g;
@@ -59,32 +59,40 @@ function links(markdown: string): { line: number; target: string }[] {
   return found;
 }
 
-const broken: string[] = [];
-let checked = 0;
-const files = markdownFiles();
-for (const file of files) {
-  const markdown = readFileSync(file, 'utf8');
-  for (const { line, target } of links(markdown)) {
-    if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:, …
-    checked++;
-    const [pathPart = '', fragment] = target.split('#', 2);
-    const path = decodeURIComponent(pathPart);
-    const resolved = path === '' ? file : join(path.startsWith('/') ? root : dirname(file), path);
-    const where = `${relative(root, file)}:${line}: ${target}`;
-    if (!existsSync(resolved)) {
-      broken.push(`${where} (no such file)`);
-      continue;
-    }
-    if (fragment && resolved.endsWith('.md') && statSync(resolved).isFile()) {
-      if (!anchors(readFileSync(resolved, 'utf8')).has(fragment.toLowerCase())) {
-        broken.push(`${where} (no such heading)`);
+/** Every broken relative link under `root`, as `file:line: target (why)`, and how many were checked. */
+export function brokenLinks(root: string): { broken: string[]; checked: number; files: number } {
+  const broken: string[] = [];
+  let checked = 0;
+  const files = markdownFiles(root);
+  for (const file of files) {
+    const markdown = readFileSync(file, 'utf8');
+    for (const { line, target } of links(markdown)) {
+      if (/^[a-z][a-z0-9+.-]*:/i.test(target)) continue; // https:, mailto:, …
+      checked++;
+      const [pathPart = '', fragment] = target.split('#', 2);
+      const path = decodeURIComponent(pathPart);
+      const resolved = path === '' ? file : join(path.startsWith('/') ? root : dirname(file), path);
+      const where = `${relative(root, file)}:${line}: ${target}`;
+      if (!existsSync(resolved)) {
+        broken.push(`${where} (no such file)`);
+        continue;
+      }
+      if (fragment && resolved.endsWith('.md') && statSync(resolved).isFile()) {
+        if (!anchors(readFileSync(resolved, 'utf8')).has(fragment.toLowerCase())) {
+          broken.push(`${where} (no such heading)`);
+        }
       }
     }
   }
+  return { broken, checked, files: files.length };
 }
-if (broken.length > 0) {
-  process.stdout.write(`   broken relative links:\n${broken.map((b) => `   ${b}\n`).join('')}`);
-  process.exitCode = 1;
-} else {
-  process.stdout.write(`   ${checked} relative links in ${files.length} Markdown files resolve\n`);
+
+if (import.meta.main) {
+  const { broken, checked, files } = brokenLinks(join(import.meta.dirname, '..'));
+  if (broken.length > 0) {
+    process.stdout.write(`   broken relative links:\n${broken.map((b) => `   ${b}\n`).join('')}`);
+    process.exitCode = 1;
+  } else {
+    process.stdout.write(`   ${checked} relative links in ${files} Markdown files resolve\n`);
+  }
 }
