@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Every check, in order: lint and format, types, import cycles, docs examples, build, package
-# checks (publint, attw), the built packages on the oldest supported Node, unit and
-# integration tests. Runs every step even after a failure, prints what failed, and ends with one
+# Every check, in order: lint and format, types, import cycles, docs examples, API reference and
+# doc links, build, package checks (publint, attw), the built packages on the oldest supported
+# Node, unit and integration tests. Runs every step even after a failure, prints what failed, and ends with one
 # line summing the whole suite: `N passed, N failed[, N skipped]` (tests plus the checks above).
 # Extra arguments go to vitest (e.g. `./scripts/check.sh packages/webhooks`).
 set -uo pipefail
@@ -64,6 +64,15 @@ package_checks() {
   return $status
 }
 
+# The API reference (TypeDoc, warnings as errors: broken {@link}s, unexported or undocumented
+# public symbols) and every relative link in the READMEs and docs/.
+docs_reference() {
+  local status=0
+  node tools/typedoc/api.ts || status=1
+  node scripts/check-links.ts || status=1
+  return $status
+}
+
 tests() {
   rm -f .vitest-results.json
   if [ -t 1 ]; then
@@ -81,6 +90,7 @@ step "types (tsc)" tsc -p tsconfig.json
 # Runtime cycles only: `import type` is erased at build time (.madgerc skips it).
 step "no import cycles (madge)" quiet madge --circular --no-spinner --no-color --extensions ts packages/*/src
 step "docs examples compile" node scripts/check-examples.ts
+step "API reference and doc links (typedoc, relative links)" docs_reference
 step "build" quiet pnpm -r --filter './packages/*' run build
 step "package checks (publint --strict, attw esm-only)" package_checks
 step "built packages on the oldest supported Node (22.11)" bash scripts/oldest-node.sh

@@ -12,6 +12,7 @@ import {
 
 /** The slice of a `pg` `Pool` the store uses. */
 export interface StoreQueryable {
+  /** Runs one parameterised statement (`$1`, `$2`, …) and resolves with its rows. */
   query(
     text: string,
     values?: unknown[],

@@ -13,7 +13,10 @@ export type RawBody = string | Uint8Array | ArrayBuffer;
  * case-insensitively.
  */
 export type HeadersInput =
-  | { get(name: string): string | null }
+  | {
+      /** A header's value, or `null` when absent (as Fetch API `Headers.get`). */
+      get(name: string): string | null;
+    }
   | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /**

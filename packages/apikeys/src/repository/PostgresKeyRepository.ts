@@ -4,6 +4,7 @@ import type { ApiKeyChanges, ApiKeyRecord, KeyRepository } from './KeyRepository
 
 /** The slice of a `pg` `Pool` or `Client` the repository uses. */
 export interface Queryable {
+  /** Runs one parameterised statement (`$1`, `$2`, …) and resolves with its rows. */
   query(
     text: string,
     values?: unknown[],

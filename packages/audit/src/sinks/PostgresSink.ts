@@ -5,6 +5,7 @@ import type { AuditLine, AuditSink } from './AuditSink.ts';
 
 /** The slice of a `pg` `Pool` the sink uses. */
 export interface AuditQueryable {
+  /** Runs one parameterised statement (`$1`, `$2`, …) and resolves with its rows. */
   query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
 }
 

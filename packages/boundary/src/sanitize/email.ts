@@ -3,7 +3,7 @@ import { BoundaryError } from '../errors/BoundaryError.ts';
 import { cachedResolver } from '../internal/cachedOptions.ts';
 import { DEFAULTS } from '../options.ts';
 
-/** Options of {@link checkEmail}. */
+/** Options of {@link sanitize | `sanitize.email`}. */
 export interface EmailOptions {
   /** Longest address, in characters (RFC 5321 allows 254). Default: 254. */
   maxLength?: number;

@@ -3,7 +3,7 @@ import { BoundaryError } from '../errors/BoundaryError.ts';
 import { cachedResolver } from '../internal/cachedOptions.ts';
 import { DEFAULTS } from '../options.ts';
 
-/** Options of {@link checkIdentifier}. */
+/** Options of {@link sanitize | `sanitize.identifier`}. */
 export interface IdentifierOptions {
   /** Longest identifier, in characters. Default: 64. */
   maxLength?: number;

@@ -2,7 +2,7 @@ import { invalidArgument, resolveOptions, rules } from '@portcullis/core';
 import { cachedResolver } from '../internal/cachedOptions.ts';
 import { DEFAULTS } from '../options.ts';
 
-/** Options of {@link sanitizeText}. */
+/** Options of {@link sanitize | `sanitize.text`}. */
 export interface TextOptions {
   /**
    * Unicode normalisation: `'NFC'` (canonical, keeps meaning), `'NFKC'` (also folds look-alike

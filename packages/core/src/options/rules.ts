@@ -83,6 +83,7 @@ export const rules = {
     const what = `a number ${range(min, max)}`;
     return (value, path) => numberIn(value, path, false, min, max, what);
   },
+  /** `true` or `false`. */
   boolean(): Rule<boolean> {
     return (value, path) => {
       if (typeof value !== 'boolean') throw invalidArgument(path, 'a boolean');
@@ -108,7 +109,11 @@ export const rules = {
       return value as V;
     };
   },
-  /** A function. */
+  /**
+   * A function.
+   *
+   * @typeParam F - the function's type (not checked at run time: only that it is a function).
+   */
   func<F extends (...args: never[]) => unknown>(): Rule<F> {
     return (value, path) => {
       if (typeof value !== 'function') throw invalidArgument(path, 'a function');

@@ -30,20 +30,31 @@ interface OtelSpan {
 }
 /** The slice of `@opentelemetry/api` this module uses. */
 export interface OpenTelemetryApi {
+  /** `@opentelemetry/api`'s `metrics`. */
   metrics: {
+    /** The meter counters and histograms are created on. */
     getMeter(
       name: string,
       version?: string,
     ): {
+      /** A counter (`portcullis.<package>.<event>`). */
       createCounter(name: string, options?: { unit?: string }): OtelCounter;
+      /** A histogram (durations in milliseconds). */
       createHistogram(name: string, options?: { unit?: string }): OtelHistogram;
     };
   };
+  /** `@opentelemetry/api`'s `trace`. */
   trace: {
+    /** The tracer spans are started on. */
     getTracer(
       name: string,
       version?: string,
     ): {
+      /**
+       * Runs `fn` inside a new active span.
+       *
+       * @typeParam F - the function run inside the span; its result is returned.
+       */
       startActiveSpan<F extends (span: OtelSpan) => unknown>(name: string, fn: F): ReturnType<F>;
     };
   };

@@ -32,6 +32,7 @@ export interface BearerToken {
  * `401` from the origin the token was sent to replaces the token once and retries once.
  */
 export interface TokenSource {
+  /** A token to send as `Authorization` (cached by the source; called once per request). */
   getToken(): Promise<BearerToken>;
   /**
    * Called with the very object `getToken()` returned, after the origin answered `401` to it.
@@ -56,6 +57,7 @@ export interface ResilienceContext {
  * with the `Response` (its status is the pipeline's to judge).
  */
 export interface ResiliencePolicy {
+  /** Runs `fn` under the policy and settles as the last attempt did. */
   execute<T>(
     fn: (context: ResilienceContext) => Promise<T>,
     options: { readonly signal?: AbortSignal },

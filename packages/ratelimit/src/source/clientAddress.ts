@@ -8,7 +8,10 @@ import { SourceError } from './SourceError.ts';
  * `IncomingHttpHeaders` (lower-case names; a repeated header as an array or joined with `, `).
  */
 export type HeadersLike =
-  | { get(name: string): string | null }
+  | {
+      /** A header's value, or `null` when absent (as Fetch API `Headers.get`). */
+      get(name: string): string | null;
+    }
   | Readonly<Record<string, string | readonly string[] | undefined>>;
 
 /** Where a request came from, as the server sees it. */

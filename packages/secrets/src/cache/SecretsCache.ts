@@ -88,6 +88,7 @@ export type ActiveSecretsResolver = () => Promise<ActiveSecret[]>;
 
 /** A zod schema, or anything with zod's `safeParse` (zod is an optional peer). */
 export interface JsonSchema<T> {
+  /** Checks `data` without throwing (zod's `safeParse`). */
   safeParse(data: unknown):
     | { success: true; data: T }
     | {
