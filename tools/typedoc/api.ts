@@ -69,6 +69,10 @@ export async function generateApiReference(): Promise<boolean> {
     // The packages' sources are type-checked by TypeScript 7 in `check.sh`'s types step.
     skipErrorChecking: true,
     githubPages: false,
+    // Source links point at the public repository, whatever this clone's remote is (a CI clone's
+    // origin is a local path, which TypeDoc would warn about).
+    sourceLinkTemplate:
+      'https://github.com/portcullis-sdk/portcullis/blob/{gitRevision}/{path}#L{line}',
     hideGenerator: true,
     logLevel: LogLevel.Warn,
     treatWarningsAsErrors: true,

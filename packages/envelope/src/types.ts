@@ -84,7 +84,9 @@ export interface Kek {
  * ```
  */
 export interface PayloadCipher {
+  /** Encrypts `plaintext` bound to `context`; the result is what to store. */
   seal(plaintext: Uint8Array, context: EnvelopeContext): Promise<Uint8Array>;
+  /** Decrypts what `seal` returned, under the same `context`, or throws a typed error. */
   open(sealed: Uint8Array, context: EnvelopeContext): Promise<Uint8Array>;
 }
 

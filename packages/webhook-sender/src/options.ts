@@ -18,7 +18,9 @@ import type { Scheme, SecretResolver } from '@portcullis/webhooks';
  * ```
  */
 export interface PayloadCipher {
+  /** Encrypts a payload bound to `context`; the result is stored in the `payload` column. */
   seal(plaintext: Uint8Array, context: Readonly<Record<string, string>>): Promise<Uint8Array>;
+  /** Decrypts a stored payload under the same `context`, or throws (the delivery is then exhausted). */
   open(sealed: Uint8Array, context: Readonly<Record<string, string>>): Promise<Uint8Array>;
 }
 
@@ -28,6 +30,7 @@ export interface PayloadCipher {
  * while a rotation's grace lasts (every message is signed with both).
  */
 export interface SecretsSource {
+  /** The resolver of the live secrets of `name` (current first, then previous). */
   activeSecrets(name: string): SecretResolver;
 }
 
@@ -39,12 +42,19 @@ export interface QueryResultLike {
 
 /** Anything that runs a parameterised query: a `pg.Pool`, a `pg.Client`, a `PoolClient`. */
 export interface Queryable {
+  /** Runs one parameterised statement. */
   query(text: string, values?: unknown[]): Promise<QueryResultLike>;
 }
 
 /** A `pg.Pool` (or anything with `query` and `connect`), for the sender's own queries. */
 export interface PoolLike extends Queryable {
-  connect(): Promise<Queryable & { release(error?: Error | boolean): void }>;
+  /** A client of the pool for a transaction, given back with `release()`. */
+  connect(): Promise<
+    Queryable & {
+      /** Gives the client back to the pool (an error discards it). */
+      release(error?: Error | boolean): void;
+    }
+  >;
 }
 
 /** An endpoint was disabled: by a `410 Gone`, or after `disableAfterMs` without a success. */

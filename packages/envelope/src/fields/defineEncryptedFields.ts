@@ -21,7 +21,10 @@ export interface EncryptedFieldsOptions<T> {
    * schema, anything with `parse(value): T`. Run before encrypting and after decrypting.
    * Default: none.
    */
-  schema?: { parse(value: unknown): T };
+  schema?: {
+    /** Returns the value as `T`, or throws. */
+    parse(value: unknown): T;
+  };
   /** The HMAC key of the blind indexes (at least 32 bytes; keep it apart from your KEKs). Required when a field has `blindIndex`. */
   blindIndexKey?: Uint8Array | Redacted<Uint8Array>;
   /** Bytes of HMAC kept in an index (base64url). Fewer bytes, more false positives, less to match on. Default: 16. */
@@ -34,7 +37,12 @@ export interface EncryptedFields<T> {
   readonly fields: readonly string[];
   /** The blind-index field names, by encrypted field. */
   readonly indexes: Readonly<Record<string, string>>;
-  readonly schema: { parse(value: unknown): T } | undefined;
+  readonly schema:
+    | {
+        /** Returns the value as `T`, or throws. */
+        parse(value: unknown): T;
+      }
+    | undefined;
   /** The blind index of `value` for `field`: what to look a row up by. */
   blindIndex(field: keyof T & string, value: unknown): string;
 }

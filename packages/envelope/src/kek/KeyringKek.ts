@@ -27,6 +27,7 @@ export interface KeyringKekOptions {
 
 /** What `KeyringKek.fromSecrets` reads keys from: a `SecretsCache` of `@portcullis/secrets`. */
 export interface KeyringSecretSource {
+  /** The current value of the secret `name`, as bytes (32 for an AES-256 key). */
   getBytes(name: string): Promise<Redacted<Uint8Array>>;
 }
 

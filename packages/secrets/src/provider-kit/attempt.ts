@@ -7,6 +7,7 @@ export interface AttemptPolicy {
   readonly maxThrottleRetries: number;
   readonly backoff: { readonly initialMs: number; readonly maxMs: number };
   readonly clock: Clock;
+  /** Uniform in [0, 1): the backoff's jitter (`Math.random` unless a test fixes it). */
   readonly random: () => number;
 }
 
