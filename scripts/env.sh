@@ -1,7 +1,7 @@
 # Sourced by the scripts in this folder. Puts the pinned toolchain on PATH, installing it into
 # .tools/ (ignored by git) the first time: Node 24 LTS and pnpm come from the npm registry, so a
 # machine with only Node >= 18 and npm can bootstrap. Later runs reuse it and take well under a second.
-NODE_VERSION=24.21.0
+NODE_VERSION=24.22.3
 PNPM_VERSION=10.34.9
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 case "$(uname -m)" in

@@ -1,9 +1,10 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { type ChildProcess, execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, waitFor } from './ports.ts';
+import { launchRedis, redisCli, requireRedisBinaries, stopRedis } from './redisProcesses.ts';
 
 const run = promisify(execFile);
 
@@ -49,20 +50,8 @@ interface NodeState extends ClusterNode {
   child: ChildProcess | undefined;
 }
 
-async function cli(port: number, args: string[], timeoutMs = 3000): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
-    timeout: timeoutMs,
-  });
-  return stdout;
-}
-
-function requireRedis(): void {
-  if (spawnSync('redis-server', ['--version']).error || spawnSync('redis-cli', ['-v']).error) {
-    throw new Error(
-      'harness: redis-server / redis-cli are not installed. `./scripts/check.sh` installs them when run as root (apt-get install redis-server).',
-    );
-  }
-}
+const cli = (port: number, args: string[], timeoutMs = 3000): Promise<string> =>
+  redisCli(port, args, timeoutMs);
 
 /**
  * Starts six cluster nodes on free loopback ports, joins them with
@@ -72,7 +61,7 @@ function requireRedis(): void {
 export async function startRedisCluster(
   options: { nodeTimeoutMs?: number } = {},
 ): Promise<RedisClusterPeer> {
-  requireRedis();
+  requireRedisBinaries();
   const nodeTimeoutMs = options.nodeTimeoutMs ?? 1000;
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-redis-cluster-'));
   const nodes: NodeState[] = [];
@@ -81,9 +70,9 @@ export async function startRedisCluster(
     nodes.push({ port, url: `redis://127.0.0.1:${port}`, running: false, child: undefined });
   }
 
-  const launch = async (node: NodeState): Promise<void> => {
-    const proc = spawn(
-      'redis-server',
+  const launch = (node: NodeState): Promise<void> =>
+    launchRedis(
+      node,
       [
         '--port',
         String(node.port),
@@ -108,36 +97,10 @@ export async function startRedisCluster(
         '--dir',
         dir,
       ],
-      { stdio: 'ignore' },
+      'cluster node',
     );
-    node.child = proc;
-    node.running = true;
-    const reap = (): void => {
-      proc.kill('SIGKILL');
-    };
-    process.once('exit', reap);
-    proc.once('exit', () => {
-      process.off('exit', reap);
-      if (node.child === proc) node.running = false;
-    });
-    await waitFor(`cluster node on port ${node.port}`, async () => {
-      if (!node.running) throw new Error('redis-server exited during start-up');
-      return (await cli(node.port, ['PING'], 500)).trim() === 'PONG';
-    });
-  };
 
-  const stop = async (): Promise<void> => {
-    await Promise.all(
-      nodes.map(async (node) => {
-        const proc = node.child;
-        if (proc === undefined || !node.running) return;
-        const done = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGKILL');
-        await Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
-      }),
-    );
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const stop = (): Promise<void> => stopRedis(nodes, dir);
 
   const live = (): NodeState[] => nodes.filter((n) => n.running);
 

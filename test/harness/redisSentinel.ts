@@ -1,11 +1,9 @@
-import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { freePort, waitFor } from './ports.ts';
-
-const run = promisify(execFile);
+import { launchRedis, redisCli, requireRedisBinaries, stopRedis } from './redisProcesses.ts';
 
 /** The name the sentinels monitor the primary under. */
 export const SENTINEL_MASTER_NAME = 'portcullis';
@@ -45,22 +43,14 @@ interface NodeState extends SentinelSetNode {
   args: string[];
 }
 
-async function cli(port: number, args: string[], timeoutMs = 1000): Promise<string> {
-  const { stdout } = await run('redis-cli', ['-h', '127.0.0.1', '-p', String(port), ...args], {
-    timeout: timeoutMs,
-  });
-  return stdout;
-}
+const cli = (port: number, args: string[], timeoutMs = 1000): Promise<string> =>
+  redisCli(port, args, timeoutMs);
 
 /** Starts the primary and replica, then three sentinels watching them; about 1 s. */
 export async function startRedisSentinel(
   options: { downAfterMs?: number } = {},
 ): Promise<RedisSentinelPeer> {
-  if (spawnSync('redis-server', ['--version']).error || spawnSync('redis-cli', ['-v']).error) {
-    throw new Error(
-      'harness: redis-server / redis-cli are not installed. `./scripts/check.sh` installs them when run as root (apt-get install redis-server).',
-    );
-  }
+  requireRedisBinaries();
   const downAfterMs = options.downAfterMs ?? 1000;
   const dir = mkdtempSync(join(tmpdir(), 'portcullis-redis-sentinel-'));
   const node = async (args: (port: number) => string[]): Promise<NodeState> => {
@@ -121,36 +111,10 @@ export async function startRedisSentinel(
   const all = [primary, replica, ...sentinels];
   const data = [primary, replica];
 
-  const launch = async (n: NodeState, extra: string[] = []): Promise<void> => {
-    const proc = spawn('redis-server', [...n.args, ...extra], { stdio: 'ignore' });
-    n.child = proc;
-    n.running = true;
-    const reap = (): void => {
-      proc.kill('SIGKILL');
-    };
-    process.once('exit', reap);
-    proc.once('exit', () => {
-      process.off('exit', reap);
-      if (n.child === proc) n.running = false;
-    });
-    await waitFor(`redis node on port ${n.port}`, async () => {
-      if (!n.running) throw new Error('redis-server exited during start-up');
-      return (await cli(n.port, ['PING'], 500)).trim() === 'PONG';
-    });
-  };
+  const launch = (n: NodeState, extra: string[] = []): Promise<void> =>
+    launchRedis(n, [...n.args, ...extra], 'redis node');
 
-  const stop = async (): Promise<void> => {
-    await Promise.all(
-      all.map(async (n) => {
-        const proc = n.child;
-        if (proc === undefined || !n.running) return;
-        const done = new Promise((r) => proc.once('exit', r));
-        proc.kill('SIGKILL');
-        await Promise.race([done, new Promise((r) => setTimeout(r, 3000))]);
-      }),
-    );
-    rmSync(dir, { recursive: true, force: true });
-  };
+  const stop = (): Promise<void> => stopRedis(all, dir);
 
   const named = async (): Promise<NodeState | undefined> => {
     for (const s of sentinels.filter((x) => x.running)) {

@@ -33,6 +33,8 @@ export function quoteColons(text: string): number {
 export interface TreeCounts {
   keys: number;
   leadingColons: number;
+  /** With a key bag: some key of the tree is not in the text (the parser read a key wrongly). */
+  disagrees: boolean;
 }
 
 let maxDepth = 0;
@@ -43,6 +45,8 @@ let drop = false;
 let checkNumbers = false;
 let keys = 0;
 let leadingColons = 0;
+let bag: Map<string, number> | undefined;
+let disagrees = false;
 
 function string(text: string): void {
   if (text.length > maxStringLength) {
@@ -79,6 +83,11 @@ function container(node: object, depth: number): void {
   for (const key in object) {
     if (++count > maxKeys) throw limitError('ERR_BOUNDARY_TOO_MANY_KEYS', maxKeys);
     string(key);
+    if (bag !== undefined) {
+      const left = bag.get(key);
+      if (left === undefined || left === 0) disagrees = true;
+      else bag.set(key, left - 1);
+    }
     if (key === '__proto__' || key === 'constructor' || key === 'prototype') {
       if (!drop) throw forbiddenKeyError();
       // Still walked, so the strings of the dropped value keep the duplicate count exact.
@@ -93,9 +102,14 @@ function container(node: object, depth: number): void {
 
 /**
  * Checks a parsed value (a primitive root included) against `limits`, refusing or dropping
- * forbidden keys. Returns the counts `parseText` compares to find a duplicate key.
+ * forbidden keys. Returns the counts `parseText` compares to find a duplicate key; with
+ * `keyBag` (the text's keys, from `scanJson`), also whether every key of the tree is one of them.
  */
-export function checkTree(root: unknown, limits: ResolvedLimits): TreeCounts {
+export function checkTree(
+  root: unknown,
+  limits: ResolvedLimits,
+  keyBag?: Map<string, number>,
+): TreeCounts {
   maxDepth = limits.maxDepth;
   maxKeys = limits.maxKeys;
   maxArrayLength = limits.maxArrayLength;
@@ -104,7 +118,13 @@ export function checkTree(root: unknown, limits: ResolvedLimits): TreeCounts {
   checkNumbers = limits.unsafeIntegers === 'refuse';
   keys = 0;
   leadingColons = 0;
-  if (typeof root === 'object' && root !== null) container(root, 1);
-  else value(root, 0);
-  return { keys, leadingColons };
+  bag = keyBag;
+  disagrees = false;
+  try {
+    if (typeof root === 'object' && root !== null) container(root, 1);
+    else value(root, 0);
+  } finally {
+    bag = undefined;
+  }
+  return { keys, leadingColons, disagrees };
 }

@@ -14,6 +14,7 @@ const CLOSE_OBJECT = 125;
 const OPEN_ARRAY = 91;
 const CLOSE_ARRAY = 93;
 const MINUS = 45;
+const COLON = 58;
 
 // Per-depth state, reused across calls (grown when a larger maxDepth is configured).
 let commas = new Int32Array(65);
@@ -66,10 +67,30 @@ function isEmpty(text: string, close: number): boolean {
 }
 
 /**
+ * Adds the key whose string literal spans `start`..`end` (quotes included) to `bag`, decoded here
+ * and not by the object parser. A string literal alone is decoded without the object parser's
+ * key shortcuts, so the bag is what the text says, whatever the engine's parser made of it.
+ */
+function addKey(text: string, start: number, end: number, bag: Map<string, number>): void {
+  const raw = text.slice(start + 1, end);
+  let key: string;
+  if (raw.indexOf('\\') === -1) key = raw;
+  else {
+    try {
+      key = JSON.parse(text.slice(start, end + 1)) as string;
+    } catch {
+      return; // a bad escape: JSON.parse refuses the document
+    }
+  }
+  bag.set(key, (bag.get(key) ?? 0) + 1);
+}
+
+/**
  * Checks `text` against `limits` and returns how many object keys it holds in all (so a parse
  * that yields fewer own keys has met a duplicate). Throws a {@link BoundaryError} on a limit.
+ * With `bag`, also counts every key of the text, decoded, into it.
  */
-export function scanJson(text: string, limits: ResolvedLimits): number {
+export function scanJson(text: string, limits: ResolvedLimits, bag?: Map<string, number>): number {
   const { maxDepth, maxKeys, maxArrayLength, maxStringLength } = limits;
   const checkIntegers = limits.unsafeIntegers === 'refuse';
   const escapes = text.indexOf('\\') !== -1;
@@ -88,6 +109,11 @@ export function scanJson(text: string, limits: ResolvedLimits): number {
       if (end === -1) return keys; // unterminated: JSON.parse refuses it
       if (end - i - 1 > maxStringLength)
         throw limitError('ERR_BOUNDARY_STRING_TOO_LONG', maxStringLength);
+      if (bag !== undefined) {
+        let k = end + 1;
+        while (isSpace(text.charCodeAt(k))) k++;
+        if (text.charCodeAt(k) === COLON) addKey(text, i, end, bag);
+      }
       i = end + 1;
     } else if (c === COMMA) {
       const count = ++commas[depth]!;
