@@ -181,6 +181,7 @@ export interface Endpoint {
   readonly disabledAt: number | undefined;
   readonly disabledReason: string | undefined;
   readonly failingSince: number | undefined;
+  /** The last success, to about a second (a busy endpoint's row is not written per message). */
   readonly lastSuccessAt: number | undefined;
 }
 

@@ -82,8 +82,10 @@ export function statements(schema: string): Statements {
     release: `UPDATE ${s}.deliveries SET lease_owner = NULL, lease_until = NULL,
         attempts = attempts - 1, next_attempt_at = $4
       WHERE message_id = $1 AND endpoint_id = $2 AND lease_owner = $3`,
+    // Every success of a busy endpoint would write (and lock) its one row, serialising the workers:
+    // the row is written when it was failing, or when its last success is older than $3.
     endpointSucceeded: `UPDATE ${s}.endpoints SET last_success_at = $2, failing_since = NULL
-      WHERE id = $1`,
+      WHERE id = $1 AND (failing_since IS NOT NULL OR last_success_at IS NULL OR last_success_at < $3)`,
     endpointFailed: `UPDATE ${s}.endpoints SET failing_since = COALESCE(failing_since, $2)
       WHERE id = $1 RETURNING failing_since`,
     disableEndpoint: `UPDATE ${s}.endpoints SET disabled_at = $2, disabled_reason = $3

@@ -4,6 +4,9 @@ import type { EndpointDisabledEvent } from '../options.ts';
 import { nextRetryDelayMs } from '../schedule.ts';
 import type { AttemptResult, ClaimedDelivery } from './attempt.ts';
 
+/** `lastSuccessAt` is kept to this resolution (a busy endpoint's row is not written per message). */
+const SUCCESS_RESOLUTION_MS = 1000;
+
 /** Failures that are the receiver's: they count against its health and its breaker. */
 export const RECEIVER_FAILURES: ReadonlySet<string> = new Set([
   'ERR_SENDER_HTTP_STATUS',
@@ -107,7 +110,11 @@ export async function completeDelivery(
     return false;
   }
   if (result.ok) {
-    await o.pool.query(sql.endpointSucceeded, [row.endpointId, new Date(now)]);
+    await o.pool.query(sql.endpointSucceeded, [
+      row.endpointId,
+      new Date(now),
+      new Date(now - SUCCESS_RESOLUTION_MS),
+    ]);
   } else if (result.errorCode !== undefined && RECEIVER_FAILURES.has(result.errorCode)) {
     const failed = await o.pool.query(sql.endpointFailed, [row.endpointId, new Date(now)]);
     const since = failed.rows[0]?.failing_since;
