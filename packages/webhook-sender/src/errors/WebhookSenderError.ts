@@ -7,6 +7,8 @@ import { isPortcullisError, PortcullisError, type PortcullisErrorOptions } from 
 export type WebhookSenderErrorCode =
   /** `enqueue`: the payload is over `maxPayloadBytes`. Nothing was written. */
   | 'ERR_SENDER_PAYLOAD_TOO_LARGE'
+  /** `enqueue`: the payload cipher's `seal` failed. Nothing was written; the transaction is usable. */
+  | 'ERR_SENDER_PAYLOAD_SEAL_FAILED'
   /** `resend`/`recover`/endpoint calls: no such message or endpoint. */
   | 'ERR_SENDER_NOT_FOUND'
   /** A query failed (connection lost, statement timeout, missing migration). */
@@ -34,6 +36,7 @@ export type WebhookSenderErrorCode =
 
 const STATUS: Record<WebhookSenderErrorCode, number> = {
   ERR_SENDER_PAYLOAD_TOO_LARGE: 413,
+  ERR_SENDER_PAYLOAD_SEAL_FAILED: 500,
   ERR_SENDER_NOT_FOUND: 404,
   ERR_SENDER_DATABASE: 503,
   ERR_SENDER_STOPPED: 503,

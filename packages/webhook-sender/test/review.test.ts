@@ -1,0 +1,93 @@
+// Defects found by an attacker's review, each pinned before its fix (no sockets: fake pool/client).
+import { inspect } from 'node:util';
+import { createWebhookSender, isWebhookSenderError } from '@portcullis/webhook-sender';
+import { describe, expect, it } from 'vitest';
+
+const pool = {
+  query: async () => {
+    throw new Error('no database in unit tests');
+  },
+  connect: async () => {
+    throw new Error('no database in unit tests');
+  },
+};
+const secrets = { activeSecrets: () => () => 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' };
+
+function recordingClient() {
+  const calls: unknown[] = [];
+  return {
+    calls,
+    query: async (...args: unknown[]) => {
+      calls.push(args);
+      return { rows: [{ inserted: 1, deliveries: 1 }], rowCount: 1 };
+    },
+  };
+}
+
+describe('a request that can outlast its lease is refused at construction', () => {
+  it('requestTimeoutMs >= leaseMs: another worker would take the lease over mid-request', () => {
+    for (const [requestTimeoutMs, leaseMs] of [
+      [60_000, 60_000],
+      [120_000, undefined],
+      [15_000, 10_000],
+    ] as const) {
+      expect(() => createWebhookSender({ pool, secrets, requestTimeoutMs, leaseMs })).toThrow(
+        expect.objectContaining({
+          code: 'ERR_INVALID_ARG_VALUE',
+          message: expect.stringContaining('options.requestTimeoutMs'),
+        }),
+      );
+    }
+    expect(() => createWebhookSender({ pool, secrets, requestTimeoutMs: 500, leaseMs: 1000 })).not
+      .toThrow();
+  });
+});
+
+describe('enqueue never lets PostgreSQL abort the caller transaction on a bad value', () => {
+  it('a NUL character in type, subject or endpointIds is a TypeError before any query', async () => {
+    const sender = createWebhookSender({ pool, secrets });
+    const client = recordingClient();
+    for (const event of [
+      { type: 'a\u0000b', payload: 1 },
+      { type: 't', payload: 1, subject: 'user\u0000' },
+      { type: 't', payload: 1, endpointIds: ['ep\u0000'] },
+    ]) {
+      await expect(sender.enqueue(client, event)).rejects.toThrow(TypeError);
+    }
+    expect(client.calls).toEqual([]);
+  });
+
+  it('a payload cipher that throws: a typed error without its cause, nothing written', async () => {
+    const sender = createWebhookSender({
+      pool,
+      secrets,
+      payloadCipher: {
+        seal: async () => {
+          throw new Error('kms said: key arn:aws:kms:secret-key-material');
+        },
+        open: async (b) => b,
+      },
+    });
+    const client = recordingClient();
+    const error = await sender.enqueue(client, { type: 't', payload: 1 }).catch((e) => e);
+    expect(isWebhookSenderError(error, 'ERR_SENDER_PAYLOAD_SEAL_FAILED')).toBe(true);
+    expect(inspect(error, { depth: Number.POSITIVE_INFINITY })).not.toContain('secret-key');
+    expect(client.calls).toEqual([]);
+  });
+
+  it('a client outside a transaction (autocommit) is refused, not silently committed', async () => {
+    const sender = createWebhookSender({ pool, secrets });
+    // pg's client keeps the protocol's transaction status ('I' idle, 'T' in a transaction).
+    const idle = Object.assign(recordingClient(), { _txStatus: 'I' });
+    for (const client of [idle, pool]) {
+      await expect(sender.enqueue(client, { type: 't', payload: 1 })).rejects.toThrow(
+        expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringMatching(/transaction/) }),
+      );
+    }
+    expect(idle.calls).toEqual([]);
+    const open = Object.assign(recordingClient(), { _txStatus: 'T' });
+    await expect(sender.enqueue(open, { type: 't', payload: 1 })).resolves.toMatchObject({
+      deliveries: 1,
+    });
+  });
+});
