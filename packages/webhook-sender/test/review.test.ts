@@ -38,8 +38,9 @@ describe('a request that can outlast its lease is refused at construction', () =
         }),
       );
     }
-    expect(() => createWebhookSender({ pool, secrets, requestTimeoutMs: 500, leaseMs: 1000 })).not
-      .toThrow();
+    expect(() =>
+      createWebhookSender({ pool, secrets, requestTimeoutMs: 500, leaseMs: 1000 }),
+    ).not.toThrow();
   });
 });
 
@@ -81,7 +82,10 @@ describe('enqueue never lets PostgreSQL abort the caller transaction on a bad va
     const idle = Object.assign(recordingClient(), { _txStatus: 'I' });
     for (const client of [idle, pool]) {
       await expect(sender.enqueue(client, { type: 't', payload: 1 })).rejects.toThrow(
-        expect.objectContaining({ code: 'ERR_INVALID_ARG_VALUE', message: expect.stringMatching(/transaction/) }),
+        expect.objectContaining({
+          code: 'ERR_INVALID_ARG_VALUE',
+          message: expect.stringMatching(/transaction/),
+        }),
       );
     }
     expect(idle.calls).toEqual([]);
