@@ -1,5 +1,6 @@
 // Defects found by an attacker's review, each pinned before its fix (no sockets: fake pool/client).
 import { inspect } from 'node:util';
+import { ManualClock } from '@portcullis/core';
 import { createWebhookSender, isWebhookSenderError } from '@portcullis/webhook-sender';
 import { describe, expect, it } from 'vitest';
 
@@ -93,5 +94,58 @@ describe('enqueue never lets PostgreSQL abort the caller transaction on a bad va
     await expect(sender.enqueue(open, { type: 't', payload: 1 })).resolves.toMatchObject({
       deliveries: 1,
     });
+  });
+});
+
+describe('a hung payload cipher cannot make a send outlive its lease', () => {
+  it('open() that never answers: no request, the attempt ends within leaseMs - requestTimeoutMs', async () => {
+    const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));
+    const queries: [string, unknown[]][] = [];
+    const claimed = {
+      message_id: 'msg_1',
+      endpoint_id: 'ep',
+      attempts: 1,
+      lease_owner: 'w:1',
+      event_type: 't',
+      payload: Buffer.from('sealed'),
+      sealed: true,
+      subject: null,
+      url: 'https://hooks.example/in',
+      secret_ref: 'hook',
+      schedule_ms: null,
+      rate_per_sec: null,
+      max_concurrency: null,
+    };
+    const fakePool = {
+      query: async (text: string, values: unknown[] = []) => {
+        queries.push([text, values]);
+        if (text.includes('SKIP LOCKED')) return { rows: [claimed], rowCount: 1 };
+        return { rows: [{ lease_lost: false, status: 'pending' }], rowCount: 1 };
+      },
+      connect: pool.connect,
+    };
+    const fetched: unknown[] = [];
+    const sender = createWebhookSender({
+      pool: fakePool,
+      secrets,
+      clock,
+      leaseMs: 60_000,
+      requestTimeoutMs: 15_000,
+      fetch: async (...args) => {
+        fetched.push(args);
+        return new Response(null, { status: 204 });
+      },
+      payloadCipher: { seal: async (b) => b, open: () => new Promise<never>(() => {}) },
+    });
+    const run = sender.runOnce();
+    await new Promise((r) => setImmediate(r));
+    clock.advance(45_000); // the latest moment a request of 15 s still ends inside a 60 s lease
+    expect(await run).toBe(1);
+    expect(fetched).toEqual([]);
+    const complete = queries.find(([text]) =>
+      text.includes('INSERT INTO "webhook_sender".attempts'),
+    );
+    expect(complete?.[1][7]).toBe('ERR_SENDER_PREPARE_TIMEOUT');
+    expect(complete?.[1][3]).toBe('pending'); // retried on the schedule, not final
   });
 });

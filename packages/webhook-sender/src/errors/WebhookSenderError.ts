@@ -31,6 +31,11 @@ export type WebhookSenderErrorCode =
   | 'ERR_SENDER_PAYLOAD_UNREADABLE'
   /** Delivery: the endpoint's signing secret could not be read from the secrets cache. */
   | 'ERR_SENDER_SECRET_UNAVAILABLE'
+  /**
+   * Delivery: opening the payload or signing took so long that the request could no longer end
+   * within the lease (`leaseMs - requestTimeoutMs`); nothing was sent, the delivery is retried.
+   */
+  | 'ERR_SENDER_PREPARE_TIMEOUT'
   /** Delivery: the per-endpoint circuit breaker is open; the attempt was not made. */
   | 'ERR_SENDER_BREAKER_OPEN';
 
@@ -48,6 +53,7 @@ const STATUS: Record<WebhookSenderErrorCode, number> = {
   ERR_SENDER_REFUSED: 502,
   ERR_SENDER_PAYLOAD_UNREADABLE: 500,
   ERR_SENDER_SECRET_UNAVAILABLE: 500,
+  ERR_SENDER_PREPARE_TIMEOUT: 504,
   ERR_SENDER_BREAKER_OPEN: 503,
 };
 
