@@ -27,12 +27,12 @@ function recordingClient() {
 
 describe('a request that can outlast its lease is refused at construction', () => {
   it('requestTimeoutMs >= leaseMs: another worker would take the lease over mid-request', () => {
-    for (const [requestTimeoutMs, leaseMs] of [
-      [60_000, 60_000],
-      [120_000, undefined],
-      [15_000, 10_000],
-    ] as const) {
-      expect(() => createWebhookSender({ pool, secrets, requestTimeoutMs, leaseMs })).toThrow(
+    for (const timing of [
+      { requestTimeoutMs: 60_000, leaseMs: 60_000 },
+      { requestTimeoutMs: 120_000 }, // over the default lease
+      { requestTimeoutMs: 15_000, leaseMs: 10_000 },
+    ]) {
+      expect(() => createWebhookSender({ pool, secrets, ...timing })).toThrow(
         expect.objectContaining({
           code: 'ERR_INVALID_ARG_VALUE',
           message: expect.stringContaining('options.requestTimeoutMs'),
