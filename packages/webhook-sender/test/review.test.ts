@@ -97,33 +97,42 @@ describe('enqueue never lets PostgreSQL abort the caller transaction on a bad va
   });
 });
 
+/** A pool whose claim returns one due delivery; every other statement "succeeds". */
+function claimingPool(sealed: boolean) {
+  const queries: [string, unknown[]][] = [];
+  const claimed = {
+    message_id: 'msg_1',
+    endpoint_id: 'ep',
+    attempts: 1,
+    lease_owner: 'w:1',
+    event_type: 't',
+    payload: Buffer.from('sealed'),
+    sealed,
+    subject: null,
+    url: 'https://hooks.example/in',
+    secret_ref: 'hook',
+    schedule_ms: null,
+    rate_per_sec: null,
+    max_concurrency: null,
+  };
+  const fakePool = {
+    query: async (text: string, values: unknown[] = []) => {
+      queries.push([text, values]);
+      if (text.includes('SKIP LOCKED')) return { rows: [claimed], rowCount: 1 };
+      return { rows: [{ lease_lost: false, status: 'pending' }], rowCount: 1 };
+    },
+    connect: pool.connect,
+  };
+  return { queries, fakePool };
+}
+
+const completion = (queries: [string, unknown[]][]) =>
+  queries.find(([text]) => text.includes('INSERT INTO "webhook_sender".attempts'))?.[1];
+
 describe('a hung payload cipher cannot make a send outlive its lease', () => {
   it('open() that never answers: no request, the attempt ends within leaseMs - requestTimeoutMs', async () => {
     const clock = new ManualClock(Date.parse('2026-12-01T00:00:00Z'));
-    const queries: [string, unknown[]][] = [];
-    const claimed = {
-      message_id: 'msg_1',
-      endpoint_id: 'ep',
-      attempts: 1,
-      lease_owner: 'w:1',
-      event_type: 't',
-      payload: Buffer.from('sealed'),
-      sealed: true,
-      subject: null,
-      url: 'https://hooks.example/in',
-      secret_ref: 'hook',
-      schedule_ms: null,
-      rate_per_sec: null,
-      max_concurrency: null,
-    };
-    const fakePool = {
-      query: async (text: string, values: unknown[] = []) => {
-        queries.push([text, values]);
-        if (text.includes('SKIP LOCKED')) return { rows: [claimed], rowCount: 1 };
-        return { rows: [{ lease_lost: false, status: 'pending' }], rowCount: 1 };
-      },
-      connect: pool.connect,
-    };
+    const { queries, fakePool } = claimingPool(true);
     const fetched: unknown[] = [];
     const sender = createWebhookSender({
       pool: fakePool,
@@ -147,5 +156,28 @@ describe('a hung payload cipher cannot make a send outlive its lease', () => {
     );
     expect(complete?.[1][7]).toBe('ERR_SENDER_PREPARE_TIMEOUT');
     expect(complete?.[1][3]).toBe('pending'); // retried on the schedule, not final
+  });
+});
+
+describe('a secrets source that throws is an attempt failure, not a silent loop', () => {
+  it('activeSecrets() throwing: the attempt is recorded as ERR_SENDER_SECRET_UNAVAILABLE', async () => {
+    const { queries, fakePool } = claimingPool(false);
+    const fetched: unknown[] = [];
+    const sender = createWebhookSender({
+      pool: fakePool,
+      secrets: {
+        activeSecrets: () => {
+          throw new Error('vault is down');
+        },
+      },
+      fetch: async (...args) => {
+        fetched.push(args);
+        return new Response(null, { status: 204 });
+      },
+    });
+    expect(await sender.runOnce()).toBe(1);
+    expect(fetched).toEqual([]);
+    expect(completion(queries)?.[7]).toBe('ERR_SENDER_SECRET_UNAVAILABLE');
+    expect(completion(queries)?.[3]).toBe('pending');
   });
 });

@@ -106,7 +106,7 @@ const THROTTLED = new Set([429, 502, 504]);
  */
 export async function attemptDelivery(
   row: ClaimedDelivery,
-  signer: Signer,
+  signer: Pick<Signer, 'sign'>,
   fetch: (input: string, init: RequestInit) => Promise<Response>,
   o: ResolvedOptions,
 ): Promise<AttemptResult> {
