@@ -1,6 +1,7 @@
 // Endpoint health, egress refusal, the breaker, replay, lease-guarded completion and the payload
 // cipher, on a real PostgreSQL with a ManualClock.
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { ManualClock } from '@portcullis/core';
 import { createSecretsCache, MemoryProvider } from '@portcullis/secrets';
 import {
   createWebhookSender,
@@ -268,15 +269,19 @@ describe('lease-guarded completion', () => {
       }
       return { status: 200 };
     });
-    const a = await makeSender(pool, { leaseMs: 1000, workerId: 'A' });
+    // A request ends within its lease (requestTimeoutMs < leaseMs), so only a worker whose clock is
+    // ahead by more than leaseMs - requestTimeoutMs takes a lease over mid-request: B, here.
+    const a = await makeSender(pool, { leaseMs: 1000, requestTimeoutMs: 500, workerId: 'A' });
+    const bClock = new ManualClock(START);
     try {
       const b = createWebhookSender({
         pool,
         secrets: createSecretsCache(new MemoryProvider({ secrets: { hook: SECRET } })),
         schema: a.schema,
         fetch: a.fetch,
-        clock: a.clock,
+        clock: bClock,
         leaseMs: 1000,
+        requestTimeoutMs: 500,
         workerId: 'B',
       });
       await a.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
@@ -286,7 +291,7 @@ describe('lease-guarded completion', () => {
       const slow = a.sender.runOnce(); // A claims, the receiver holds its request
       while (receiver.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
       expect(await b.runOnce()).toBe(0); // leased to A
-      a.clock.advance(1000); // A's lease is over
+      bClock.advance(1000); // A's lease is over on B's clock (1000 ms ahead of A's)
       expect(await b.runOnce()).toBe(1); // B takes it over and succeeds
       release();
       await slow; // A's late 500 comes back

@@ -14,6 +14,7 @@ const sender = createWebhookSender({
   fetch,
   schema: SCHEMA as string,
   leaseMs: Number(LEASE_MS),
+  requestTimeoutMs: Math.floor((Number(LEASE_MS) * 2) / 3), // a request ends within its lease
   workerId: WORKER_ID as string,
   pollIntervalMs: 20,
   concurrency: 4,

@@ -80,7 +80,11 @@ try {
   await pool.query('TRUNCATE webhook_sender.messages CASCADE');
 
   // Delivery: MESSAGES through the outbox with 4 workers.
-  for (let i = 0; i < MESSAGES; i++) await sender.enqueue(pool, { type: 'order.created', payload });
+  const seed = await pool.connect(); // enqueue refuses a client outside a transaction
+  await seed.query('BEGIN');
+  for (let i = 0; i < MESSAGES; i++) await sender.enqueue(seed, { type: 'order.created', payload });
+  await seed.query('COMMIT');
+  seed.release();
   const workers = ['w1', 'w2', 'w3', 'w4'].map(make);
   const started = performance.now();
   for (const w of workers) w.start();

@@ -51,6 +51,8 @@ export async function recover(
   if (typeof at !== 'number' || !Number.isFinite(at))
     throw invalidArgument('since', 'a Date or ms since the epoch');
   const now = new Date(o.clock.now());
+  const { rows } = await o.pool.query(sql.getEndpoint, [endpointId]);
+  if (rows.length === 0) throw new WebhookSenderError('ERR_SENDER_NOT_FOUND', 'No such endpoint.');
   return (await o.pool.query(sql.recover, [endpointId, new Date(at), now])).rowCount ?? 0;
 }
 

@@ -7,6 +7,8 @@ import { isPortcullisError, PortcullisError, type PortcullisErrorOptions } from 
 export type WebhookSenderErrorCode =
   /** `enqueue`: the payload is over `maxPayloadBytes`. Nothing was written. */
   | 'ERR_SENDER_PAYLOAD_TOO_LARGE'
+  /** `enqueue`: the payload cipher's `seal` failed. Nothing was written; the transaction is usable. */
+  | 'ERR_SENDER_PAYLOAD_SEAL_FAILED'
   /** `resend`/`recover`/endpoint calls: no such message or endpoint. */
   | 'ERR_SENDER_NOT_FOUND'
   /** A query failed (connection lost, statement timeout, missing migration). */
@@ -29,11 +31,17 @@ export type WebhookSenderErrorCode =
   | 'ERR_SENDER_PAYLOAD_UNREADABLE'
   /** Delivery: the endpoint's signing secret could not be read from the secrets cache. */
   | 'ERR_SENDER_SECRET_UNAVAILABLE'
+  /**
+   * Delivery: opening the payload or signing took so long that the request could no longer end
+   * within the lease (`leaseMs - requestTimeoutMs`); nothing was sent, the delivery is retried.
+   */
+  | 'ERR_SENDER_PREPARE_TIMEOUT'
   /** Delivery: the per-endpoint circuit breaker is open; the attempt was not made. */
   | 'ERR_SENDER_BREAKER_OPEN';
 
 const STATUS: Record<WebhookSenderErrorCode, number> = {
   ERR_SENDER_PAYLOAD_TOO_LARGE: 413,
+  ERR_SENDER_PAYLOAD_SEAL_FAILED: 500,
   ERR_SENDER_NOT_FOUND: 404,
   ERR_SENDER_DATABASE: 503,
   ERR_SENDER_STOPPED: 503,
@@ -45,6 +53,7 @@ const STATUS: Record<WebhookSenderErrorCode, number> = {
   ERR_SENDER_REFUSED: 502,
   ERR_SENDER_PAYLOAD_UNREADABLE: 500,
   ERR_SENDER_SECRET_UNAVAILABLE: 500,
+  ERR_SENDER_PREPARE_TIMEOUT: 504,
   ERR_SENDER_BREAKER_OPEN: 503,
 };
 

@@ -1,5 +1,6 @@
 import {
   type Clock,
+  invalidArgument,
   resolveOptions,
   rules,
   systemClock,
@@ -136,6 +137,16 @@ export function resolveSenderOptions(input: WebhookSenderOptions): ResolvedOptio
     random: rules.optional(rules.func<() => number>()),
     telemetry: rules.optional(rules.implementing<Telemetry>('count', 'record', 'span')),
   });
+  // A request that can outlast its lease lets another worker take the lease over and send the
+  // same message while this one is still sending. What is left (leaseMs − requestTimeoutMs) is
+  // also how far the workers' clocks may differ before their leases overlap.
+  if (o.requestTimeoutMs >= o.leaseMs) {
+    throw invalidArgument(
+      'options.requestTimeoutMs',
+      `less than options.leaseMs (${o.leaseMs}), so that a request ends within its lease`,
+      'value',
+    );
+  }
   return {
     ...o,
     fetch: o.fetch,

@@ -69,18 +69,22 @@ export function statements(schema: string): Statements {
         AND m.id = d.message_id AND e.id = d.endpoint_id
       RETURNING d.message_id, d.endpoint_id, d.attempts, d.lease_owner, m.event_type, m.payload,
         m.sealed, m.subject, e.url, e.secret_ref, e.schedule_ms, e.rate_per_sec, e.max_concurrency`,
+    // A delivery resent during the attempt (its attempts reset, so no longer $10) stays pending at
+    // the time the resend set: the resend is still owed once this attempt is recorded.
     complete: `WITH d AS (
-        UPDATE ${s}.deliveries SET status = $4, next_attempt_at = $5, lease_owner = NULL,
+        UPDATE ${s}.deliveries SET status = CASE WHEN attempts = $10 THEN $4 ELSE 'pending' END,
+          next_attempt_at = CASE WHEN attempts = $10 THEN $5 ELSE next_attempt_at END,
+          lease_owner = NULL,
           lease_until = NULL, last_status = $6, last_latency_ms = $7, last_error = $8, updated_at = $9
         WHERE message_id = $1 AND endpoint_id = $2 AND lease_owner = $3 AND status = 'pending'
-        RETURNING 1
+        RETURNING status
       )
       INSERT INTO ${s}.attempts (message_id, endpoint_id, attempt, worker, started_at, outcome,
         http_status, latency_ms, error_code, lease_lost)
       SELECT $1, $2, $10, $11, $12, $13, $6, $7, $8, NOT EXISTS (SELECT 1 FROM d)
-      RETURNING lease_lost`,
+      RETURNING lease_lost, (SELECT status FROM d) AS status`,
     release: `UPDATE ${s}.deliveries SET lease_owner = NULL, lease_until = NULL,
-        attempts = attempts - 1, next_attempt_at = $4
+        attempts = GREATEST(attempts - 1, 0), next_attempt_at = $4
       WHERE message_id = $1 AND endpoint_id = $2 AND lease_owner = $3`,
     // Every success of a busy endpoint would write (and lock) its one row, serialising the workers:
     // the row is written when it was failing, or when its last success is older than $3.
@@ -97,15 +101,19 @@ export function statements(schema: string): Statements {
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
     getEndpoint: `SELECT * FROM ${s}.endpoints WHERE id = $1`,
     messageExists: `SELECT 1 FROM ${s}.messages WHERE id = $1`,
+    // A resend never clears a lease that still holds: the attempt in flight is not doubled.
     resendAll: `UPDATE ${s}.deliveries SET status = 'pending', attempts = 0, next_attempt_at = $2,
-        lease_owner = NULL, lease_until = NULL, updated_at = $2
+        lease_owner = CASE WHEN lease_until > $2 THEN lease_owner END,
+        lease_until = CASE WHEN lease_until > $2 THEN lease_until END, updated_at = $2
       WHERE message_id = $1`,
     resendOne: `INSERT INTO ${s}.deliveries
         (message_id, endpoint_id, status, attempts, next_attempt_at, updated_at)
       SELECT m.id, e.id, 'pending', 0, $3, $3 FROM ${s}.messages m, ${s}.endpoints e
       WHERE m.id = $1 AND e.id = $2
       ON CONFLICT (message_id, endpoint_id) DO UPDATE SET status = 'pending', attempts = 0,
-        next_attempt_at = $3, lease_owner = NULL, lease_until = NULL, updated_at = $3`,
+        next_attempt_at = $3, lease_owner = CASE WHEN deliveries.lease_until > $3 THEN deliveries.lease_owner END,
+        lease_until = CASE WHEN deliveries.lease_until > $3 THEN deliveries.lease_until END,
+        updated_at = $3`,
     recover: `UPDATE ${s}.deliveries d SET status = 'pending', attempts = 0, next_attempt_at = $3,
         lease_owner = NULL, lease_until = NULL, updated_at = $3
       FROM ${s}.messages m

@@ -1,4 +1,4 @@
-import { invalidArgument, resolveOptions, rules } from '@portcullis/core';
+import { invalidArgument, isPortcullisError, resolveOptions, rules } from '@portcullis/core';
 import { generateId } from '@portcullis/webhooks';
 import { WebhookSenderError } from '../errors/WebhookSenderError.ts';
 import type { ResolvedOptions } from '../internal/options.ts';
@@ -16,10 +16,22 @@ function payloadBytes(value: unknown, path: string): Uint8Array {
   return new TextEncoder().encode(text);
 }
 
+// PostgreSQL refuses U+0000 in text; refusing it here keeps that error (which aborts the caller's
+// transaction) from ever happening.
+const NUL = '\u0000';
+
+function text(value: unknown, path: string): string {
+  const s = rules.string()(value, path);
+  if (s.includes(NUL)) throw invalidArgument(path, 'a string without U+0000', 'value');
+  return s;
+}
+
 function checkIds(value: unknown, path: string): readonly string[] {
   if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.length === 0)) {
     throw invalidArgument(path, 'an array of endpoint ids');
   }
+  if (value.some((v: string) => v.includes(NUL)))
+    throw invalidArgument(path, 'endpoint ids without U+0000', 'value');
   return value as string[];
 }
 
@@ -37,13 +49,22 @@ export async function enqueueEvent(
   if (typeof client !== 'object' || client === null || typeof client.query !== 'function') {
     throw invalidArgument('client', 'a pg client (the transaction the business change is in)');
   }
+  // On the sender's pool, or on a pg client idle outside a transaction (the protocol's last
+  // ReadyForQuery said 'I'), the event would commit on its own whatever the business change does.
+  if (client === o.pool || (client as { _txStatus?: unknown })._txStatus === 'I') {
+    throw invalidArgument(
+      'client',
+      'a client inside an open transaction (BEGIN …), so that the event commits with your change',
+      'value',
+    );
+  }
   const e = resolveOptions<OutboundEvent, Record<string, never>>(
     'event',
     event,
     {},
     {
       type: rules.custom((v, path) => {
-        const type = rules.string()(v, path);
+        const type = text(v, path);
         if (type.length > 200) throw invalidArgument(path, 'at most 200 characters', 'value');
         return type;
       }),
@@ -57,7 +78,7 @@ export async function enqueueEvent(
         }),
       ),
       endpointIds: rules.optional(rules.custom(checkIds)),
-      subject: rules.optional(rules.string()),
+      subject: rules.optional(rules.custom(text)),
     },
   );
   const bytes = e.payload as Uint8Array;
@@ -71,10 +92,20 @@ export async function enqueueEvent(
   const large = bytes.byteLength > o.warnPayloadBytes;
   if (large) o.telemetry.count('webhook_sender.payload_large', 1, { type: e.type });
   const id = e.id ?? generateId();
-  const stored =
-    o.payloadCipher === undefined
-      ? bytes
-      : await o.payloadCipher.seal(bytes, cipherContext(id, e.type, e.subject));
+  let stored = bytes;
+  if (o.payloadCipher !== undefined) {
+    try {
+      stored = await o.payloadCipher.seal(bytes, cipherContext(id, e.type, e.subject));
+    } catch (error) {
+      // Before any query: the caller's transaction is untouched. A foreign cipher's error may
+      // carry key or payload material, so it is not kept as the cause.
+      if (isPortcullisError(error)) throw error;
+      throw new WebhookSenderError(
+        'ERR_SENDER_PAYLOAD_SEAL_FAILED',
+        'The payload cipher could not seal the payload. Nothing was written.',
+      );
+    }
+  }
   const now = new Date(o.clock.now());
   const result = await client.query(sql.enqueue, [
     id,

@@ -9,6 +9,7 @@ import { type AttemptResult, attemptDelivery, type ClaimedDelivery } from './att
 import { completeDelivery, RECEIVER_FAILURES } from './complete.ts';
 
 type Fetch = (input: string, init: RequestInit) => Promise<Response>;
+type SignInput = Parameters<Signer['sign']>[0];
 
 function toRow(r: Record<string, unknown>): ClaimedDelivery {
   const opt = <T>(v: unknown): T | undefined =>
@@ -123,7 +124,10 @@ export class DeliveryWorker {
     let result: AttemptResult | undefined;
     try {
       const startedAt = o.clock.now();
-      result = await attemptDelivery(row, this.#signer(row.secretRef), this.#fetcher(), o);
+      // The signer is made inside the attempt: a secrets source that throws is a recorded
+      // ERR_SENDER_SECRET_UNAVAILABLE, not an unrecorded failure retried each lease for ever.
+      const signer = { sign: (m: SignInput) => this.#signer(row.secretRef).sign(m) };
+      result = await attemptDelivery(row, signer, this.#fetcher(), o);
       await completeDelivery(o, this.#sql, this.id, row, result, startedAt);
     } catch {
       // the database failed after the attempt: the lease expires and the delivery is retried

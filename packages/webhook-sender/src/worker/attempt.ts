@@ -106,29 +106,46 @@ const THROTTLED = new Set([429, 502, 504]);
  */
 export async function attemptDelivery(
   row: ClaimedDelivery,
-  signer: Signer,
+  signer: Pick<Signer, 'sign'>,
   fetch: (input: string, init: RequestInit) => Promise<Response>,
   o: ResolvedOptions,
 ): Promise<AttemptResult> {
   const startedAt = o.clock.now();
   const elapsed = (): number => Math.max(0, Math.round(o.clock.now() - startedAt));
+  // Opening and signing (a KMS, a secrets provider) may hang: they get what is left of the lease
+  // once the request's own time is kept, so a request never starts that could outlive the lease.
+  const sendBy = startedAt + o.leaseMs - o.requestTimeoutMs;
+  const prepare = <T>(work: () => Promise<T>): Promise<T> =>
+    boundedCall(() => work(), {
+      timeoutMs: Math.max(1, sendBy - o.clock.now()),
+      clock: o.clock,
+      onTimeout: () =>
+        new WebhookSenderError(
+          'ERR_SENDER_PREPARE_TIMEOUT',
+          'Preparing the request took too long.',
+        ),
+    });
+  const timedOut = (error: unknown): boolean =>
+    isPortcullisError(error, 'ERR_SENDER_PREPARE_TIMEOUT');
   let body: Uint8Array = row.payload;
   if (row.sealed) {
-    if (o.payloadCipher === undefined)
+    const cipher = o.payloadCipher;
+    if (cipher === undefined)
       return failure('ERR_SENDER_PAYLOAD_UNREADABLE', elapsed(), { final: true });
     try {
-      body = await o.payloadCipher.open(
-        row.payload,
-        cipherContext(row.messageId, row.eventType, row.subject),
+      body = await prepare(() =>
+        cipher.open(row.payload, cipherContext(row.messageId, row.eventType, row.subject)),
       );
-    } catch {
+    } catch (error) {
+      if (timedOut(error)) return failure('ERR_SENDER_PREPARE_TIMEOUT', elapsed());
       return failure('ERR_SENDER_PAYLOAD_UNREADABLE', elapsed(), { final: true });
     }
   }
   let headers: Record<string, string>;
   try {
-    headers = await signer.sign({ id: row.messageId, body, url: row.url });
-  } catch {
+    headers = await prepare(() => signer.sign({ id: row.messageId, body, url: row.url }));
+  } catch (error) {
+    if (timedOut(error)) return failure('ERR_SENDER_PREPARE_TIMEOUT', elapsed());
     return failure('ERR_SENDER_SECRET_UNAVAILABLE', elapsed());
   }
   try {

@@ -97,6 +97,7 @@ export async function completeDelivery(
     result.ok ? 'succeeded' : 'failed',
   ]);
   const leaseLost = rows[0]?.lease_lost === true;
+  if (rows[0]?.status === 'pending') status = 'pending'; // resent during the attempt
   const attributes = {
     outcome: result.ok ? 'succeeded' : 'failed',
     code: result.errorCode ?? 'none',
