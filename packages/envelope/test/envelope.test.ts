@@ -176,6 +176,23 @@ describe('data keys: the batch rule and the cache', () => {
     await reader.open(sealed[0] as Uint8Array, { ...context, id: '0' }); // evicted: asked again
     expect(kek.calls.unwrap).toBe(4);
   });
+
+  it('the cache evicts the least recently used key, not the oldest inserted (hot keys stay)', async () => {
+    const kek = countingKek(keyring());
+    const writer = createEnvelope({ kek, dataKeyMaxUses: 1 });
+    const sealed = await Promise.all(
+      [0, 1, 2, 3].map((i) => writer.seal(encoder.encode('x'), { ...context, id: String(i) })),
+    );
+    const open = (i: number) =>
+      reader.open(sealed[i] as Uint8Array, { ...context, id: String(i) });
+    const reader = createEnvelope({ kek, cacheMaxEntries: 3 });
+    for (const i of [0, 1, 2]) await open(i); // three unwraps, cache full
+    await open(0); // hits: 0 and 1 are now the most recently used
+    await open(1);
+    await open(3); // a fourth key: evicts 2, the least recently used
+    await open(0);
+    expect(kek.calls.unwrap).toBe(4);
+  });
 });
 
 describe('KMS outages', () => {
