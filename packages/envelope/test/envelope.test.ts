@@ -183,8 +183,7 @@ describe('data keys: the batch rule and the cache', () => {
     const sealed = await Promise.all(
       [0, 1, 2, 3].map((i) => writer.seal(encoder.encode('x'), { ...context, id: String(i) })),
     );
-    const open = (i: number) =>
-      reader.open(sealed[i] as Uint8Array, { ...context, id: String(i) });
+    const open = (i: number) => reader.open(sealed[i] as Uint8Array, { ...context, id: String(i) });
     const reader = createEnvelope({ kek, cacheMaxEntries: 3 });
     for (const i of [0, 1, 2]) await open(i); // three unwraps, cache full
     await open(0); // hits: 0 and 1 are now the most recently used

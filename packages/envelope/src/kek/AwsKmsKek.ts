@@ -198,7 +198,7 @@ export class AwsKmsKek implements Kek {
       if (!(await this.#mayUnwrap(keyId, signal)))
         throw new EnvelopeError(
           'ERR_ENVELOPE_WRONG_KEY',
-          'The envelope names a KMS key that is neither this KEK\'s key nor one of its previousKeyIds.',
+          "The envelope names a KMS key that is neither this KEK's key nor one of its previousKeyIds.",
           { keyId },
         );
       const out = await this.#client.send(

@@ -113,7 +113,10 @@ export class AzureKeyVaultKek implements Kek {
     if (algorithm !== 'RSA-OAEP-256' && algorithm !== 'RSA-OAEP')
       throw invalidArgument('options.algorithm', "'RSA-OAEP-256' or 'RSA-OAEP'", 'value');
     const previous = options.previousKeyIds ?? [];
-    if (!Array.isArray(previous) || previous.some((k) => typeof k !== 'string' || !VERSIONED.test(k)))
+    if (
+      !Array.isArray(previous) ||
+      previous.some((k) => typeof k !== 'string' || !VERSIONED.test(k))
+    )
       throw invalidArgument('options.previousKeyIds', 'an array of versioned key ids');
     this.#keyId = options.keyId;
     this.#family = family(options.keyId);
