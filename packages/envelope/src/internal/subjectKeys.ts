@@ -86,7 +86,10 @@ export class SubjectKeys {
   async #load(subject: string, create: boolean): Promise<SubjectKey> {
     const token = { shredded: false };
     let loading = this.#loading.get(subject);
-    if (loading === undefined) this.#loading.set(subject, (loading = new Set()));
+    if (loading === undefined) {
+      loading = new Set();
+      this.#loading.set(subject, loading);
+    }
     loading.add(token);
     try {
       const { id, raw } = await this.#read(subject, create);
