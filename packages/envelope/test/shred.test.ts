@@ -30,11 +30,11 @@ describe('crypto-shredding', () => {
     });
     const slow: Kek = {
       kind: inner.kind,
-      generateDataKey: (c, o) => inner.generateDataKey(c, o),
-      wrap: (k, c, o) => inner.wrap(k, c, o),
-      async unwrap(id, w, c, o) {
+      generateDataKey: (c) => inner.generateDataKey(c),
+      wrap: (k, c) => inner.wrap(k, c),
+      async unwrap(id, w, c) {
         await gate; // the KMS is slow: the shred lands meanwhile
-        return inner.unwrap(id, w, c, o);
+        return inner.unwrap(id, w, c);
       },
     };
     const envelope = createEnvelope({ kek: slow, subjects });
