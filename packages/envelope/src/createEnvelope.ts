@@ -97,7 +97,9 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
   const open = async (sealed: Uint8Array, context: EnvelopeContext): Promise<Uint8Array> => {
     const parsed = parseEnvelope(bytes(sealed, 'sealed'));
     const { ctx, keyContext, subject } = prepare(context);
-    const key = await keys.forOpen(parsed.flags, parsed.keyId, parsed.wrapped, keyContext, subject);
+    const key =
+      keys.lastFor(parsed.flags, parsed.keyId, parsed.wrapped, keyContext) ??
+      (await keys.forOpen(parsed.flags, parsed.keyId, parsed.wrapped, keyContext, subject));
     try {
       const commit = Buffer.from(
         parsed.commitment.buffer,
