@@ -8,7 +8,7 @@ export function mergeContext(base: EnvelopeContext, context: EnvelopeContext): E
 }
 
 // Text JSON.stringify leaves as it is: no quote, backslash, control character or surrogate.
-// (Written with RegExp(): the linter refuses control characters in a regex literal.)
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters JSON escapes
 const VERBATIM = /^[^"\\\u0000-\u001f\ud800-\udfff]*$/;
 
 /** `JSON.stringify(text)`, without its cost for the common text that needs no escape. */
