@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ManualClock } from '@portcullis/core';
-import { createEnvelope, type PayloadCipher } from '@portcullis/envelope';
+import { createEnvelope, type Kek, type PayloadCipher } from '@portcullis/envelope';
 import { describe, expect, it } from 'vitest';
 import { countingKek, expectCode, expectNothingIn, keyring } from './helpers.ts';
 
@@ -195,6 +195,29 @@ describe('data keys: the batch rule and the cache', () => {
 });
 
 describe('KMS outages', () => {
+  it("a KEK error's name and code reach the cause only clipped to a safe charset (no message, no payload)", async () => {
+    const secret = 'Bearer eyJhbGciOi.secret-token-value';
+    const hostile: Kek = {
+      kind: 'hostile',
+      async generateDataKey() {
+        throw Object.assign(new Error(secret), {
+          name: `KMSError ${secret} ${'x'.repeat(500)}`,
+          code: `E_${secret}${'y'.repeat(500)}`,
+        });
+      },
+      wrap: async () => ({ keyId: 'k', wrapped: new Uint8Array() }),
+      unwrap: async () => new Uint8Array(),
+    };
+    const error = await expectCode(
+      createEnvelope({ kek: hostile }).seal(encoder.encode('x'), context),
+      'ERR_ENVELOPE_KEK_UNAVAILABLE',
+    );
+    const cause = error.cause as Error;
+    expect(cause.message.length).toBeLessThanOrEqual(140);
+    expect(cause.message).toMatch(/^[\w.() -]*$/);
+    expect(cause.name.length).toBeLessThanOrEqual(64);
+  });
+
   it('rides an outage on cached keys until outageGraceMs, then ERR_ENVELOPE_KEK_UNAVAILABLE (safe cause)', async () => {
     const clock = new ManualClock(0);
     const kek = countingKek(keyring());
