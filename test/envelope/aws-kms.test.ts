@@ -4,7 +4,7 @@
 // key, so retirement is shown with a DisabledException from the proxy.
 
 import { inspect } from 'node:util';
-import { CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
+import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client-kms';
 import { ManualClock } from '@portcullis/core';
 import { createEnvelope, type EnvelopeError, isEnvelopeError } from '@portcullis/envelope';
 import { AwsKmsKek } from '@portcullis/envelope/aws';
@@ -44,6 +44,7 @@ beforeAll(async () => {
     ?.Arn as string;
   keyB = (await admin.send(new CreateKeyCommand({ Description: 'envelope test B' }))).KeyMetadata
     ?.Arn as string;
+  await admin.send(new CreateAliasCommand({ AliasName: 'alias/envelope-test', TargetKeyId: keyA }));
 });
 afterEach(() => {
   proxy.clear();
@@ -121,7 +122,9 @@ describe('AwsKmsKek against moto', () => {
   it('rotation: rewrap with the new key through Encrypt (payload untouched); a retired key is refused', async () => {
     const before = createEnvelope({ kek: new AwsKmsKek({ client, keyId: keyA }) });
     const sealed = await before.seal(enc(PLAINTEXT), ctx('acme', '9'));
-    const after = createEnvelope({ kek: new AwsKmsKek({ client, keyId: keyB }) });
+    const after = createEnvelope({
+      kek: new AwsKmsKek({ client, keyId: keyB, previousKeyIds: [keyA] }),
+    });
     proxy.resetCounts();
     const rewrapped = await after.rewrap(sealed, ctx('acme', '9'));
     expect(ops()).toEqual(['Decrypt', 'Encrypt']);
@@ -129,7 +132,9 @@ describe('AwsKmsKek against moto', () => {
     expect(Buffer.from(rewrapped.subarray(rewrapped.length - (PLAINTEXT.length + 44)))).toEqual(
       Buffer.from(sealed.subarray(sealed.length - (PLAINTEXT.length + 44))),
     );
-    const reader = createEnvelope({ kek: new AwsKmsKek({ client, keyId: keyB }) });
+    const reader = createEnvelope({
+      kek: new AwsKmsKek({ client, keyId: keyB, previousKeyIds: [keyA] }),
+    });
     expect(dec(await reader.open(rewrapped, ctx('acme', '9')))).toBe(PLAINTEXT);
     // Key A disabled in KMS (AWS answers DisabledException; moto does not enforce it).
     proxy.inject({
@@ -144,6 +149,32 @@ describe('AwsKmsKek against moto', () => {
     expect((await refusal(reader.open(sealed, ctx('acme', '9')))).code).toBe(
       'ERR_ENVELOPE_WRONG_KEY',
     );
+  });
+
+  it("an envelope naming a key that is not ours (another account's, whose data key its author knows) is refused before Decrypt", async () => {
+    // The attacker's own key (keyB stands in for a key in their account that our role may use):
+    // they seal a payload of their choosing for our context and write it into our row.
+    const attacker = createEnvelope({ kek: new AwsKmsKek({ client, keyId: keyB }) });
+    const forged = await attacker.seal(enc('amount=1000000'), ctx('acme', '1'));
+    const victim = createEnvelope({ kek: new AwsKmsKek({ client, keyId: keyA }) });
+    proxy.resetCounts();
+    const error = await refusal(victim.open(forged, ctx('acme', '1')));
+    expect(error.code).toBe('ERR_ENVELOPE_WRONG_KEY');
+    expect(ops()).toEqual([]);
+    // Configured by alias: its ARN is resolved once (DescribeKey), then only that key unwraps.
+    const byAlias = createEnvelope({
+      kek: new AwsKmsKek({ client, keyId: 'alias/envelope-test' }),
+    });
+    const own = await createEnvelope({ kek: new AwsKmsKek({ client, keyId: keyA }) }).seal(
+      enc(PLAINTEXT),
+      ctx('acme', '2'),
+    );
+    proxy.resetCounts();
+    expect(dec(await byAlias.open(own, ctx('acme', '2')))).toBe(PLAINTEXT);
+    expect((await refusal(byAlias.open(forged, ctx('acme', '1')))).code).toBe(
+      'ERR_ENVELOPE_WRONG_KEY',
+    );
+    expect(ops()).toEqual(['DescribeKey', 'Decrypt']);
   });
 
   it('throttling, a gateway HTML page and a reset are ERR_ENVELOPE_KEK_UNAVAILABLE when nothing is cached', async () => {

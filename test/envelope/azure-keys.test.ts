@@ -133,6 +133,24 @@ describe('AzureKeyVaultKek against the loopback Key Vault', () => {
     });
   });
 
+  it("an envelope naming a key that is not ours (a vault of the attacker's) is refused before any request", async () => {
+    // 'attacker-kek' stands in for a key in a vault of theirs: they seal a payload of their
+    // choosing for our context (they know its data key) and write it into our row.
+    const attackerKey = (await admin.createRsaKey('attacker-kek')).id as string;
+    const forged = await createEnvelope({ kek: kek(attackerKey) }).seal(
+      enc('amount=1000000'),
+      ctx('acme', '1'),
+    );
+    const before = count('unwrapkey');
+    const victim = createEnvelope({ kek: kek(keyV1) });
+    const error = await refusal(victim.open(forged, ctx('acme', '1')));
+    expect(error.code).toBe('ERR_ENVELOPE_WRONG_KEY');
+    expect(count('unwrapkey')).toBe(before);
+    // Listed as a previous key (a move to another vault or key name), it unwraps.
+    const moved = createEnvelope({ kek: kek(keyV1, { previousKeyIds: [attackerKey] }) });
+    expect(dec(await moved.open(forged, ctx('acme', '1')))).toBe('amount=1000000');
+  });
+
   it('throttling, a gateway page and a hang are ERR_ENVELOPE_KEK_UNAVAILABLE, bounded', async () => {
     for (const fault of [
       { kind: 'throttle' as const, retryAfterSec: 1 },

@@ -57,18 +57,23 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
   const o = resolveEnvelopeOptions(options);
   const keys = new DataKeys(o);
 
+  // Everything taken from the caller's context before the first await: what the KEK binds and
+  // what the payload binds are the same snapshot.
   const prepare = (context: unknown) => {
     const full = mergeContext(o.context, checkContext(context, 'context'));
-    return { full, keyContext: pickContext(full, o.keyContext), subject: full.subject };
+    return {
+      ctx: canonicalContext(full),
+      keyContext: pickContext(full, o.keyContext),
+      subject: Object.hasOwn(full, 'subject') ? full.subject : undefined,
+    };
   };
 
   const seal = async (plaintext: Uint8Array, context: EnvelopeContext): Promise<Uint8Array> => {
     bytes(plaintext, 'plaintext');
-    const { full, keyContext, subject } = prepare(context);
+    const { ctx, keyContext, subject } = prepare(context);
     const partition = keys.partition(keyContext, subject);
     const key = keys.current(partition) ?? (await keys.forSeal(partition, keyContext, subject));
     const header = key.header;
-    const ctx = canonicalContext(full);
     const out = Buffer.allocUnsafeSlow(
       header.length + IV_BYTES + COMMIT_BYTES + plaintext.length + TAG_BYTES,
     );
@@ -91,9 +96,10 @@ export function createEnvelope(options: EnvelopeOptions): Envelope {
 
   const open = async (sealed: Uint8Array, context: EnvelopeContext): Promise<Uint8Array> => {
     const parsed = parseEnvelope(bytes(sealed, 'sealed'));
-    const { full, keyContext, subject } = prepare(context);
-    const key = await keys.forOpen(parsed.flags, parsed.keyId, parsed.wrapped, keyContext, subject);
-    const ctx = canonicalContext(full);
+    const { ctx, keyContext, subject } = prepare(context);
+    const key =
+      keys.lastFor(parsed.flags, parsed.keyId, parsed.wrapped, keyContext) ??
+      (await keys.forOpen(parsed.flags, parsed.keyId, parsed.wrapped, keyContext, subject));
     try {
       const commit = Buffer.from(
         parsed.commitment.buffer,

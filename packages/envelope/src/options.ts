@@ -93,14 +93,20 @@ export interface ResolvedEnvelopeOptions {
   telemetry: Telemetry;
 }
 
-/** Checks a context argument: a plain object of string values. */
+/**
+ * Checks a context argument: a plain object (or one with a null prototype) of string values. A
+ * Map, an array or a class instance is refused: its entries are not own string properties, so it
+ * would bind as an empty context.
+ */
 export function checkContext(value: unknown, path: string): EnvelopeContext {
-  if (typeof value !== 'object' || value === null || Array.isArray(value))
-    throw invalidArgument(path, 'an object of string values');
-  for (const [key, v] of Object.entries(value)) {
-    if (typeof v !== 'string') throw invalidArgument(`${path}.${key}`, 'a string');
-  }
-  return value as EnvelopeContext;
+  const proto = typeof value === 'object' && value !== null ? Object.getPrototypeOf(value) : 0;
+  if (proto !== Object.prototype && proto !== null)
+    throw invalidArgument(path, 'a plain object of string values');
+  const object = value as Record<string, unknown>;
+  for (const key in object)
+    if (Object.hasOwn(object, key) && typeof object[key] !== 'string')
+      throw invalidArgument(`${path}.${key}`, 'a string');
+  return object as EnvelopeContext;
 }
 
 /** Resolves {@link EnvelopeOptions} once: every field checked, defaults filled in. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { inspect } from 'node:util';
 import { ManualClock } from '@portcullis/core';
-import { createEnvelope, type PayloadCipher } from '@portcullis/envelope';
+import { createEnvelope, type Kek, type PayloadCipher } from '@portcullis/envelope';
 import { describe, expect, it } from 'vitest';
 import { countingKek, expectCode, expectNothingIn, keyring } from './helpers.ts';
 
@@ -176,9 +176,48 @@ describe('data keys: the batch rule and the cache', () => {
     await reader.open(sealed[0] as Uint8Array, { ...context, id: '0' }); // evicted: asked again
     expect(kek.calls.unwrap).toBe(4);
   });
+
+  it('the cache evicts the least recently used key, not the oldest inserted (hot keys stay)', async () => {
+    const kek = countingKek(keyring());
+    const writer = createEnvelope({ kek, dataKeyMaxUses: 1 });
+    const sealed = await Promise.all(
+      [0, 1, 2, 3].map((i) => writer.seal(encoder.encode('x'), { ...context, id: String(i) })),
+    );
+    const open = (i: number) => reader.open(sealed[i] as Uint8Array, { ...context, id: String(i) });
+    const reader = createEnvelope({ kek, cacheMaxEntries: 3 });
+    for (const i of [0, 1, 2]) await open(i); // three unwraps, cache full
+    await open(0); // hits: 0 and 1 are now the most recently used
+    await open(1);
+    await open(3); // a fourth key: evicts 2, the least recently used
+    await open(0);
+    expect(kek.calls.unwrap).toBe(4);
+  });
 });
 
 describe('KMS outages', () => {
+  it("a KEK error's name and code reach the cause only clipped to a safe charset (no message, no payload)", async () => {
+    const secret = 'Bearer eyJhbGciOi.secret-token-value';
+    const hostile: Kek = {
+      kind: 'hostile',
+      async generateDataKey() {
+        throw Object.assign(new Error(secret), {
+          name: `KMSError ${secret} ${'x'.repeat(500)}`,
+          code: `E_${secret}${'y'.repeat(500)}`,
+        });
+      },
+      wrap: async () => ({ keyId: 'k', wrapped: new Uint8Array() }),
+      unwrap: async () => new Uint8Array(),
+    };
+    const error = await expectCode(
+      createEnvelope({ kek: hostile }).seal(encoder.encode('x'), context),
+      'ERR_ENVELOPE_KEK_UNAVAILABLE',
+    );
+    const cause = error.cause as Error;
+    expect(cause.message.length).toBeLessThanOrEqual(140);
+    expect(cause.message).toMatch(/^[\w.() -]*$/);
+    expect(cause.name.length).toBeLessThanOrEqual(64);
+  });
+
   it('rides an outage on cached keys until outageGraceMs, then ERR_ENVELOPE_KEK_UNAVAILABLE (safe cause)', async () => {
     const clock = new ManualClock(0);
     const kek = countingKek(keyring());

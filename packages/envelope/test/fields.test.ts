@@ -142,5 +142,19 @@ describe('encryptFields / decryptFields', () => {
     expect(() =>
       defineEncryptedFields<Customer>({ fields: { ssn: {} }, blindIndxBytes: 8 } as never),
     ).toThrow(/blindIndexBytes/);
+    // Two fields writing one index column: the second would overwrite the first's index.
+    expect(() =>
+      defineEncryptedFields<Customer>({
+        fields: { email: { blindIndex: 'lookup' }, ssn: { blindIndex: 'lookup' } },
+        blindIndexKey: indexKey,
+      }),
+    ).toThrow(/blindIndex/);
+    // An index column named like an Object.prototype member is a column like any other.
+    expect(
+      defineEncryptedFields<Customer>({
+        fields: { email: { blindIndex: 'constructor' } },
+        blindIndexKey: indexKey,
+      }).indexes,
+    ).toEqual({ email: 'constructor' });
   });
 });

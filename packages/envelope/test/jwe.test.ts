@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createCipheriv, createHash, randomBytes } from 'node:crypto';
 import type { Redacted } from '@portcullis/core';
 import { isEnvelopeError, KeyringKek } from '@portcullis/envelope';
 import { decryptJwe, encryptJwe, encryptJweJson } from '@portcullis/envelope/jwe';
@@ -162,5 +162,99 @@ describe('JWE for a partner (ECDH-ES+A256KW + A256GCM)', () => {
     expect(
       text(await decryptJwe(proper, { keys: [{ privateKey: await exportJWK(ours.privateKey) }] })),
     ).toBe('inbound file');
+  });
+});
+
+describe('JWE headers an attacker controls', () => {
+  /** A dir + A256GCM compact JWE with exactly this protected header, encrypted correctly. */
+  function craft(header: Record<string, unknown>, key: Uint8Array, plaintext: string): string {
+    const h = Buffer.from(JSON.stringify(header)).toString('base64url');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', key, iv);
+    cipher.setAAD(Buffer.from(h, 'ascii'));
+    const ct = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return [
+      h,
+      '',
+      iv.toString('base64url'),
+      ct.toString('base64url'),
+      cipher.getAuthTag().toString('base64url'),
+    ].join('.');
+  }
+  const raw = current.key.reveal();
+
+  it('the crafted form itself decrypts (so the refusals below are about the header)', async () => {
+    const ok = craft({ alg: 'dir', enc: 'A256GCM', kid: current.kid }, raw, 'fine');
+    expect(text(await decryptJwe(ok, { keys: [current] }))).toBe('fine');
+  });
+
+  it('zip (a decompression bomb) and an unknown crit are refused as malformed, before any plaintext', async () => {
+    for (const header of [
+      { alg: 'dir', enc: 'A256GCM', kid: current.kid, zip: 'DEF' },
+      { alg: 'dir', enc: 'A256GCM', kid: current.kid, crit: ['pcx'], pcx: 'x' },
+      { alg: 'dir', enc: 'A256GCM', kid: current.kid, crit: ['exp'], exp: 1 },
+      { alg: 'dir', enc: 'A128GCM', kid: current.kid },
+      { alg: 'A256KW', enc: 'A256GCM', kid: current.kid },
+    ])
+      await expectCode(
+        decryptJwe(craft(header, raw, 'x'), { keys: [current] }),
+        'ERR_ENVELOPE_MALFORMED',
+      );
+  });
+
+  it('a pcx in an unprotected header does not bind (or satisfy) a context', async () => {
+    const jwe = await encryptJweJson('x', { key: current });
+    const injected = { ...jwe, unprotected: { pcx: 'anything' } };
+    await expectCode(
+      decryptJwe(injected, { keys: [current], context: { tenant: 'acme' } }),
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
+  });
+
+  it('a JWE to a key on another curve than our private key is a typed refusal', async () => {
+    const ours = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-256' });
+    const other = await generateKeyPair('ECDH-ES+A256KW', { crv: 'P-384' });
+    const jwe = await encryptJwe('for someone else', {
+      key: { kid: 'partner', publicKey: other.publicKey },
+    });
+    const error = await refusal(
+      decryptJwe(jwe, { keys: [{ kid: 'partner', privateKey: ours.privateKey }] }),
+    );
+    expect(['ERR_ENVELOPE_MALFORMED', 'ERR_ENVELOPE_TAMPERED']).toContain(error.code);
+  });
+});
+
+describe('the canonical context is the documented form', () => {
+  it('pcx is base64url(SHA-256([["key","value"],…] with keys sorted, JSON strings)) for any context', async () => {
+    const documented = (c: Record<string, string>) =>
+      createHash('sha256')
+        .update(
+          `[${Object.keys(c)
+            .sort()
+            .map((k) => `[${JSON.stringify(k)},${JSON.stringify(c[k])}]`)
+            .join(',')}]`,
+        )
+        .digest('base64url');
+    await fc.assert(
+      fc.asyncProperty(
+        fc
+          .array(
+            fc.tuple(
+              fc.string({ unit: 'binary', maxLength: 5 }),
+              fc.string({ unit: 'binary', maxLength: 8 }),
+            ),
+            { maxLength: 4 },
+          )
+          .map((e) => Object.fromEntries(e) as Record<string, string>),
+        async (context) => {
+          const jwe = await encryptJwe('x', { key: current, context });
+          const header = JSON.parse(
+            Buffer.from(jwe.split('.')[0] as string, 'base64url').toString(),
+          );
+          expect(header.pcx).toBe(documented(context));
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 });

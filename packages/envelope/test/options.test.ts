@@ -71,6 +71,56 @@ describe('options', () => {
           credential: { getToken: async () => null },
         }),
     ).toThrow(/versioned/);
+    expect(
+      () =>
+        new AwsKmsKek({
+          client: { send() {} } as never,
+          keyId: 'alias/x',
+          previousKeyIds: ['alias/y'],
+        }),
+    ).toThrow(/previousKeyIds/);
+    expect(
+      () =>
+        new AzureKeyVaultKek({
+          keyId: 'https://v.vault.azure.net/keys/k/1',
+          credential: { getToken: async () => null },
+          previousKeyIds: ['https://v.vault.azure.net/keys/k'],
+        }),
+    ).toThrow(/previousKeyIds/);
+  });
+
+  it('the KEKs refuse an envelope naming a key not theirs without sending a request', async () => {
+    const sent: string[] = [];
+    const client = {
+      send: async (command: { constructor: { name: string } }) => {
+        sent.push(command.constructor.name);
+        throw new Error('not reached');
+      },
+    };
+    const arn = (id: string) => `arn:aws:kms:eu-west-1:111122223333:key/${id}`;
+    const aws = new AwsKmsKek({
+      client: client as never,
+      keyId: arn('a'),
+      previousKeyIds: [arn('b')],
+    });
+    const signal = new AbortController().signal;
+    for (const foreign of [arn('c'), 'arn:aws:kms:eu-west-1:999999999999:key/a', 'alias/x'])
+      await expect(aws.unwrap(foreign, new Uint8Array(8), {}, { signal })).rejects.toMatchObject({
+        code: 'ERR_ENVELOPE_WRONG_KEY',
+      });
+    expect(sent).toEqual([]);
+    const azure = new AzureKeyVaultKek({
+      keyId: 'https://v.vault.azure.net/keys/k/1',
+      credential: { getToken: async () => null },
+    });
+    for (const foreign of [
+      'https://evil.example/keys/k/1',
+      'https://v.vault.azure.net/keys/other/1',
+      'https://v.vault.azure.net.evil.example/keys/k/1',
+    ])
+      await expect(azure.unwrap(foreign, new Uint8Array(8), {}, { signal })).rejects.toMatchObject({
+        code: 'ERR_ENVELOPE_WRONG_KEY',
+      });
   });
 
   it('KeyringKek.fromSecrets reads keys from a secrets cache', async () => {

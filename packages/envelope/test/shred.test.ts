@@ -1,5 +1,10 @@
 import { ManualClock } from '@portcullis/core';
-import { createEnvelope, MemorySubjectKeyStore } from '@portcullis/envelope';
+import {
+  createEnvelope,
+  type EnvelopeError,
+  type Kek,
+  MemorySubjectKeyStore,
+} from '@portcullis/envelope';
 import { describe, expect, it } from 'vitest';
 import { countingKek, expectCode, keyring } from './helpers.ts';
 
@@ -12,6 +17,44 @@ const ctx = (subject: string, id: string) => ({
 });
 
 describe('crypto-shredding', () => {
+  it('a subject key still being unwrapped when the shred lands is not cached (nor used) after it', async () => {
+    const subjects = new MemorySubjectKeyStore();
+    const inner = keyring();
+    const sealed = await createEnvelope({ kek: inner, subjects }).seal(
+      enc('dave data'),
+      ctx('dave', 'm1'),
+    );
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const slow: Kek = {
+      kind: inner.kind,
+      generateDataKey: (c) => inner.generateDataKey(c),
+      wrap: (k, c) => inner.wrap(k, c),
+      async unwrap(id, w, c) {
+        await gate; // the KMS is slow: the shred lands meanwhile
+        return inner.unwrap(id, w, c);
+      },
+    };
+    const envelope = createEnvelope({ kek: slow, subjects });
+    const reading = envelope.open(sealed, ctx('dave', 'm1')).then(
+      () => 'opened',
+      (e: EnvelopeError) => e.code,
+    );
+    const writing = envelope.seal(enc('late'), ctx('dave', 'm2')).then(
+      () => 'sealed',
+      (e: EnvelopeError) => e.code,
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    await envelope.shred('dave');
+    release();
+    expect(await reading).toBe('ERR_ENVELOPE_SHREDDED');
+    expect(await writing).toBe('ERR_ENVELOPE_SHREDDED');
+    await expectCode(envelope.open(sealed, ctx('dave', 'm1')), 'ERR_ENVELOPE_SHREDDED');
+    await expectCode(envelope.seal(enc('new'), ctx('dave', 'm3')), 'ERR_ENVELOPE_SHREDDED');
+  });
+
   it('a key per subject; shredding one makes their envelopes unreadable, others still open', async () => {
     const subjects = new MemorySubjectKeyStore();
     const envelope = createEnvelope({ kek: keyring(), subjects });

@@ -75,3 +75,77 @@ describe('binary envelope: tampering', () => {
     );
   });
 });
+
+describe('context canonicalisation', () => {
+  const entry = fc.tuple(
+    fc.oneof(
+      fc.constantFrom('__proto__', 'constructor', 'tenant', '', '"', '","', '\\'),
+      fc.string({ unit: 'grapheme', maxLength: 6 }),
+    ),
+    fc.oneof(
+      fc.constantFrom('', '"', '],[', '\\"', '\ud800', 'e\u0301', '\u00e9'),
+      fc.string({ unit: 'binary', maxLength: 6 }),
+    ),
+  );
+  const ctx = fc
+    .array(entry, { maxLength: 4 })
+    .map((entries) => Object.fromEntries(entries) as Record<string, string>);
+  const same = (a: Record<string, string>, b: Record<string, string>) =>
+    Object.keys(a).length === Object.keys(b).length &&
+    Object.keys(a).every((k) => Object.hasOwn(b, k) && a[k] === b[k]);
+
+  it('an envelope opens under another context only if it has exactly the same entries', async () => {
+    const envelope = createEnvelope({ kek: keyring() });
+    await fc.assert(
+      fc.asyncProperty(ctx, ctx, async (a, b) => {
+        const sealed = await envelope.seal(new Uint8Array([1]), a);
+        const opened = await envelope.open(sealed, b).then(
+          () => true,
+          () => false,
+        );
+        expect(opened).toBe(same(a, b));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('no Unicode normalisation: a precomposed and a decomposed é are different contexts', async () => {
+    const envelope = createEnvelope({ kek: keyring() });
+    const sealed = await envelope.seal(new Uint8Array([1]), { tenant: 'caf\u00e9' });
+    expect((await refusal(envelope.open(sealed, { tenant: 'cafe\u0301' }))).code).toBe(
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
+  });
+
+  it('a __proto__ key (from JSON.parse) is an entry like any other, never dropped', async () => {
+    const envelope = createEnvelope({ kek: keyring() });
+    const sealed = await envelope.seal(
+      new Uint8Array([1]),
+      JSON.parse('{"__proto__":"x","tenant":"a"}'),
+    );
+    expect((await refusal(envelope.open(sealed, { tenant: 'a' }))).code).toBe(
+      'ERR_ENVELOPE_CONTEXT_MISMATCH',
+    );
+    await envelope.open(sealed, JSON.parse('{"tenant":"a","__proto__":"x"}'));
+  });
+
+  it('a context that is not a plain object (a Map, an array, a class instance) is a TypeError, not an empty context', async () => {
+    const envelope = createEnvelope({ kek: keyring() });
+    class Ctx {
+      tenant = 'acme';
+    }
+    for (const bad of [
+      new Map([['tenant', 'acme']]),
+      ['acme'],
+      new Ctx(),
+      new Date(0),
+      { tenant: 1 },
+    ])
+      await expect(envelope.seal(new Uint8Array([1]), bad as never)).rejects.toThrow(TypeError);
+    // A null-prototype object is fine.
+    await envelope.seal(
+      new Uint8Array([1]),
+      Object.assign(Object.create(null), { tenant: 'acme' }),
+    );
+  });
+});

@@ -85,7 +85,12 @@ export function safeCause(error: unknown): Error {
       : 'Error';
   const code =
     typeof error === 'object' && error !== null ? (error as { code?: unknown }).code : undefined;
-  const safe = new Error(`${name}${typeof code === 'string' ? ` (${code})` : ''}`);
-  safe.name = name.replace(/[^\w.-]/g, '').slice(0, 64) || 'Error';
+  // Both clipped to a short identifier charset: neither can carry a payload, a line break or a
+  // wall of text into a log.
+  const clip = (text: string) => text.replace(/[^\w.-]/g, '').slice(0, 64);
+  const safeName = clip(name) || 'Error';
+  const safeCode = typeof code === 'string' ? clip(code) : '';
+  const safe = new Error(`${safeName}${safeCode ? ` (${safeCode})` : ''}`);
+  safe.name = safeName;
   return safe;
 }

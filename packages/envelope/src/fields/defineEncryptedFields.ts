@@ -91,11 +91,12 @@ export function defineEncryptedFields<T extends object>(
       if (
         typeof spec.blindIndex !== 'string' ||
         spec.blindIndex.length === 0 ||
-        spec.blindIndex in specs
+        Object.hasOwn(specs, spec.blindIndex) ||
+        Object.values(indexes).includes(spec.blindIndex)
       )
         throw invalidArgument(
           `options.fields.${field}.blindIndex`,
-          'the name of a field that is not itself encrypted',
+          'the name of a field that is not itself encrypted nor the index of another field',
         );
       indexes[field] = spec.blindIndex;
     }

@@ -203,6 +203,29 @@ export class DataKeys {
     };
   }
 
+  /**
+   * Bulk reads open many envelopes of one data key in a row: a one-entry memo in front of the
+   * map, looked up without waiting (the caller awaits `forOpen` only when it misses).
+   */
+  lastFor(
+    flags: number,
+    keyId: string,
+    wrapped: Uint8Array,
+    keyContext: EnvelopeContext,
+  ): KeyMaterial | undefined {
+    const last = this.#last;
+    if (
+      last !== undefined &&
+      flags === 0 &&
+      this.#o.clock.now() - last.entry.at < this.#o.cacheMaxAgeMs &&
+      last.keyId === keyId &&
+      sameContext(last.keyContext, keyContext) &&
+      Buffer.from(wrapped.buffer, wrapped.byteOffset, wrapped.length).equals(last.wrapped)
+    )
+      return last.entry;
+    return undefined;
+  }
+
   /** The data key of an envelope, from the cache or the KEK (or the subject's key). */
   async forOpen(
     flags: number,
@@ -213,16 +236,8 @@ export class DataKeys {
   ): Promise<KeyMaterial> {
     if ((flags & FLAG_SUBJECT) !== 0) return this.#openSubject(keyId, wrapped, keyContext, subject);
     const now = this.#o.clock.now();
-    // Bulk reads open many envelopes of one data key in a row: a one-entry memo in front of the map.
-    const last = this.#last;
-    if (
-      last !== undefined &&
-      now - last.entry.at < this.#o.cacheMaxAgeMs &&
-      last.keyId === keyId &&
-      sameContext(last.keyContext, keyContext) &&
-      Buffer.from(wrapped.buffer, wrapped.byteOffset, wrapped.length).equals(last.wrapped)
-    )
-      return last.entry;
+    const last = this.lastFor(flags, keyId, wrapped, keyContext);
+    if (last !== undefined) return last;
     const id = cacheId(keyId, wrapped, keyContext);
     const cached = this.cache.get(id, now);
     if (cached !== undefined && now - cached.at < this.#o.cacheMaxAgeMs) {

@@ -1,4 +1,4 @@
-// A bounded map of unwrapped keys: the oldest inserted go first past `maxEntries`; an entry older
+// A bounded map of unwrapped keys: the least recently used go first past `maxEntries`; an entry older
 // than `graceMs` is gone. Entries younger than `maxAgeMs` are fresh; between the two they may be
 // used only while the KMS is failing (the caller decides). Keys live in memory only, as KeyObjects.
 import type { KeyMaterial } from './material.ts';
@@ -30,6 +30,9 @@ export class KeyCache {
       this.#entries.delete(id);
       return undefined;
     }
+    // Most recently used last: eviction takes the first.
+    this.#entries.delete(id);
+    this.#entries.set(id, entry);
     return entry;
   }
 

@@ -55,6 +55,8 @@ export class SubjectKeys {
   readonly #store: SubjectKeyStore;
   readonly #cache: KeyCache;
   readonly #pending = new Map<string, Promise<SubjectKey>>();
+  /** Loads in flight, by subject: a shred marks them so what they unwrap is neither kept nor used. */
+  readonly #loading = new Map<string, Set<{ shredded: boolean }>>();
 
   constructor(options: ResolvedEnvelopeOptions, store: SubjectKeyStore, cache: KeyCache) {
     this.#options = options;
@@ -82,6 +84,31 @@ export class SubjectKeys {
   }
 
   async #load(subject: string, create: boolean): Promise<SubjectKey> {
+    const token = { shredded: false };
+    let loading = this.#loading.get(subject);
+    if (loading === undefined) {
+      loading = new Set();
+      this.#loading.set(subject, loading);
+    }
+    loading.add(token);
+    try {
+      const { id, raw } = await this.#read(subject, create);
+      if (token.shredded) throw shredded();
+      return this.#remember(subject, id, raw);
+    } finally {
+      loading.delete(token);
+      if (loading.size === 0 && this.#loading.get(subject) === loading)
+        this.#loading.delete(subject);
+    }
+  }
+
+  #markShredded(subject: string): void {
+    for (const token of this.#loading.get(subject) ?? []) token.shredded = true;
+    this.#cache.evictSubject(subject);
+  }
+
+  /** The subject's key id and raw key from the store (made and stored first with `create`). */
+  async #read(subject: string, create: boolean): Promise<{ id: string; raw: Uint8Array }> {
     const record = await callKek(this.#options, 'subject-key read', () => this.#store.get(subject));
     if (record === undefined) {
       if (!create)
@@ -100,10 +127,10 @@ export class SubjectKeys {
     const raw = await callKek(this.#options, 'unwrap', (signal) =>
       this.#options.kek.unwrap(parsed.keyId, wrapped, { subject }, { signal }),
     );
-    return this.#remember(subject, parsed.id, raw);
+    return { id: parsed.id, raw };
   }
 
-  async #create(subject: string): Promise<SubjectKey> {
+  async #create(subject: string): Promise<{ id: string; raw: Uint8Array }> {
     const raw = new Uint8Array(randomBytes(32));
     const { keyId, wrapped } = await callKek(this.#options, 'wrap', (signal) =>
       this.#options.kek.wrap(raw, { subject }, { signal }),
@@ -118,8 +145,8 @@ export class SubjectKeys {
     const stored = await callKek(this.#options, 'subject-key write', () =>
       this.#store.create(subject, JSON.stringify(record)),
     );
-    if (!stored) return this.#load(subject, false); // another writer won: use its key
-    return this.#remember(subject, id, raw);
+    if (!stored) return this.#read(subject, false); // another writer won: use its key
+    return { id, raw };
   }
 
   #remember(subject: string, id: string, raw: Uint8Array): SubjectKey {
@@ -147,8 +174,9 @@ export class SubjectKeys {
   }
 
   async shred(subject: string): Promise<void> {
-    this.#cache.evictSubject(subject);
+    this.#markShredded(subject);
     await callKek(this.#options, 'subject-key shred', () => this.#store.shred(subject, TOMBSTONE));
-    this.#cache.evictSubject(subject);
+    // Loads that read the record before the tombstone landed must not keep (or hand out) the key.
+    this.#markShredded(subject);
   }
 }

@@ -19,9 +19,22 @@ export interface AzureKeyVaultKekOptions {
   clientOptions?: CryptographyClientOptions;
   /** The wrap algorithm. Default: `'RSA-OAEP-256'`. */
   algorithm?: 'RSA-OAEP-256' | 'RSA-OAEP';
+  /**
+   * Versioned ids of keys other than `keyId`'s key (another vault or key name) whose envelopes
+   * this KEK still unwraps. Every version of `keyId`'s own key (same vault, same name) unwraps
+   * without being listed; an envelope naming any other key is refused with
+   * `ERR_ENVELOPE_WRONG_KEY` before a request is sent, since the key id an envelope names is
+   * attacker data (a vault of theirs would hand back a data key they know). Default: none.
+   */
+  previousKeyIds?: readonly string[];
 }
 
 const VERSIONED = /^https:\/\/[^/]+\/keys\/[0-9A-Za-z-]{1,127}\/[0-9A-Za-z]{1,64}$/;
+
+/** The vault and key name of a versioned key id (case-insensitive, as Key Vault treats them). */
+function family(keyId: string): string {
+  return keyId.slice(0, keyId.lastIndexOf('/') + 1).toLowerCase();
+}
 
 function mapError(error: unknown, keyId: string): EnvelopeError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as {
@@ -78,11 +91,17 @@ export class AzureKeyVaultKek implements Kek {
   readonly #clientOptions: CryptographyClientOptions | undefined;
   readonly #algorithm: 'RSA-OAEP-256' | 'RSA-OAEP';
   readonly #clients = new Map<string, CryptographyClient>();
+  readonly #family: string;
+  readonly #previous: ReadonlySet<string>;
 
   constructor(options: AzureKeyVaultKekOptions) {
     if (typeof options !== 'object' || options === null)
       throw invalidArgument('options', 'an object');
-    refuseUnknownKeys(options, ['keyId', 'credential', 'clientOptions', 'algorithm'], 'options');
+    refuseUnknownKeys(
+      options,
+      ['keyId', 'credential', 'clientOptions', 'algorithm', 'previousKeyIds'],
+      'options',
+    );
     if (typeof options.keyId !== 'string' || !VERSIONED.test(options.keyId))
       throw invalidArgument(
         'options.keyId',
@@ -93,7 +112,15 @@ export class AzureKeyVaultKek implements Kek {
     const algorithm = options.algorithm ?? 'RSA-OAEP-256';
     if (algorithm !== 'RSA-OAEP-256' && algorithm !== 'RSA-OAEP')
       throw invalidArgument('options.algorithm', "'RSA-OAEP-256' or 'RSA-OAEP'", 'value');
+    const previous = options.previousKeyIds ?? [];
+    if (
+      !Array.isArray(previous) ||
+      previous.some((k) => typeof k !== 'string' || !VERSIONED.test(k))
+    )
+      throw invalidArgument('options.previousKeyIds', 'an array of versioned key ids');
     this.#keyId = options.keyId;
+    this.#family = family(options.keyId);
+    this.#previous = new Set(previous);
     this.#credential = options.credential;
     this.#clientOptions = options.clientOptions;
     this.#algorithm = algorithm;
@@ -106,6 +133,12 @@ export class AzureKeyVaultKek implements Kek {
         throw new EnvelopeError(
           'ERR_ENVELOPE_WRONG_KEY',
           'The envelope names a key id that is not a versioned Key Vault key id.',
+        );
+      if (family(keyId) !== this.#family && !this.#previous.has(keyId))
+        throw new EnvelopeError(
+          'ERR_ENVELOPE_WRONG_KEY',
+          "The envelope names a Key Vault key that is neither a version of this KEK's key nor one of its previousKeyIds.",
+          { keyId },
         );
       client = new CryptographyClient(keyId, this.#credential, this.#clientOptions);
       if (this.#clients.size >= 100)
