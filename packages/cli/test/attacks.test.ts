@@ -1,6 +1,7 @@
 // Attacker's review: inputs that must end in a typed, bounded failure with no secret printed.
-import { mkfifoSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+
+import { execFileSync, spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { cli, fakeIo, tempDir } from './helpers.ts';
@@ -19,7 +20,14 @@ describe('secrets in argv are never echoed', () => {
 
   it('does not echo a value given to --secret-env in place of a variable name', async () => {
     const { file } = tempDir();
-    const result = await cli(['webhook', 'sign', '--body', file('b', '{}'), '--secret-env', SECRET]);
+    const result = await cli([
+      'webhook',
+      'sign',
+      '--body',
+      file('b', '{}'),
+      '--secret-env',
+      SECRET,
+    ]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('ERR_CLI_SECRET_MISSING');
     expect(result.stderr).not.toContain('MfKQ9r8');
@@ -55,11 +63,14 @@ describe('inputs are read with a bound', () => {
   it('reads a secret from a FIFO (process substitution) that a writer closes', async () => {
     const { dir } = tempDir();
     const fifo = `${dir}/fifo`;
-    mkfifoSync?.(fifo);
-    // A writer in a child process, so this one can read.
-    const writer = execFileSync('sh', ['-c', `printf '%s\\n' '${SECRET}' > '${fifo}' & echo $!`]);
-    expect(String(writer).trim()).toMatch(/^\d+$/);
+    execFileSync('mkfifo', [fifo]);
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    // A writer in a child process (it blocks until this one opens the FIFO to read).
+    const writer = spawn('sh', ['-c', `printf '%s\\n' "$1" > "$2"`, 'sh', SECRET, fifo], {
+      stdio: 'ignore',
+    });
     const result = await cli(['webhook', 'sign', '--body', '/dev/null', '--secret-file', fifo]);
+    writer.kill();
     expect(result.stderr).toBe('');
     expect(result.exitCode).toBe(0);
   });
@@ -68,7 +79,14 @@ describe('inputs are read with a bound', () => {
     const { file } = tempDir();
     const bytes = file('s', new Uint8Array([0x77, 0x68, 0xff, 0xfe, 0x41, 0x42, 0x43, 0x44]));
     const result = await cli([
-      'webhook', 'sign', '--scheme', 'github', '--body', '/dev/null', '--secret-file', bytes,
+      'webhook',
+      'sign',
+      '--scheme',
+      'github',
+      '--body',
+      '/dev/null',
+      '--secret-file',
+      bytes,
     ]);
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toContain('ERR_CLI_INPUT_UNREADABLE');
@@ -86,15 +104,31 @@ describe('malformed input never crashes', () => {
     );
     const line = fc.oneof(
       fc.constantFrom(
-        'content-length: 3', 'Content-Length: 99999999999', 'content-length: 1', 'content-length: -1',
-        'transfer-encoding: chunked', 'webhook-id: a', 'webhook-id: b', 'webhook-timestamp: 1',
-        'webhook-signature: v1,AAAA', 'host: example.com', ' folded', ':x', 'a b: c', 'x:',
+        'content-length: 3',
+        'Content-Length: 99999999999',
+        'content-length: 1',
+        'content-length: -1',
+        'transfer-encoding: chunked',
+        'webhook-id: a',
+        'webhook-id: b',
+        'webhook-timestamp: 1',
+        'webhook-signature: v1,AAAA',
+        'host: example.com',
+        ' folded',
+        ':x',
+        'a b: c',
+        'x:',
       ),
       fc.string({ maxLength: 20 }),
     );
     const sep = fc.constantFrom('\r\n', '\n');
     const request = fc
-      .tuple(head, fc.array(fc.tuple(line, sep), { maxLength: 6 }), sep, fc.uint8Array({ maxLength: 40 }))
+      .tuple(
+        head,
+        fc.array(fc.tuple(line, sep), { maxLength: 6 }),
+        sep,
+        fc.uint8Array({ maxLength: 40 }),
+      )
       .map(([h, lines, s, body]) => {
         const text = h + lines.map(([l, e]) => l + e).join('') + s;
         return new Uint8Array([...Buffer.from(text, 'latin1'), ...body]);
@@ -119,10 +153,39 @@ describe('malformed input never crashes', () => {
   it('any argv never throws, exits 0-3 and never prints the secret (property)', async () => {
     const token = fc.oneof(
       fc.constantFrom(
-        'webhook', 'sign', 'verify', 'explain', 'secret', 'generate', 'apikey', 'create', 'check',
-        'token', 'get', 'jwt', 'audit', 'ssrf', '--json', '--help', '--secret-env', 'S',
-        '--secret-file', '/dev/null', '--body', '-', '--request', '--scheme', 'custom', '--now',
-        `--secret=${SECRET}`, `--x=${SECRET}`, '-H', 'a: b', '--bytes', '0', '--ed25519',
+        'webhook',
+        'sign',
+        'verify',
+        'explain',
+        'secret',
+        'generate',
+        'apikey',
+        'create',
+        'check',
+        'token',
+        'get',
+        'jwt',
+        'audit',
+        'ssrf',
+        '--json',
+        '--help',
+        '--secret-env',
+        'S',
+        '--secret-file',
+        '/dev/null',
+        '--body',
+        '-',
+        '--request',
+        '--scheme',
+        'custom',
+        '--now',
+        `--secret=${SECRET}`,
+        `--x=${SECRET}`,
+        '-H',
+        'a: b',
+        '--bytes',
+        '0',
+        '--ed25519',
       ),
       fc.string({ maxLength: 8 }),
     );

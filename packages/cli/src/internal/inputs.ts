@@ -16,7 +16,10 @@ export const MAX_SECRET_BYTES = 64 * 1024;
 export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
 
 const tooLarge = (what: string, max: number): CliError =>
-  new CliError('ERR_CLI_INPUT_UNREADABLE', `The input given to ${what} is larger than ${max} bytes.`);
+  new CliError(
+    'ERR_CLI_INPUT_UNREADABLE',
+    `The input given to ${what} is larger than ${max} bytes.`,
+  );
 
 /** At most `max + 1` bytes of `path`, read in chunks (a device like /dev/zero never ends). */
 async function readBounded(path: string, max: number): Promise<Uint8Array> {
@@ -45,7 +48,10 @@ function utf8(bytes: Uint8Array, what: string): string {
   try {
     return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
   } catch {
-    throw new CliError('ERR_CLI_INPUT_UNREADABLE', `The secret given to ${what} is not UTF-8 text.`);
+    throw new CliError(
+      'ERR_CLI_INPUT_UNREADABLE',
+      `The secret given to ${what} is not UTF-8 text.`,
+    );
   }
 }
 
