@@ -200,3 +200,17 @@ describe('malformed input never crashes', () => {
     );
   });
 });
+
+describe('text output is safe for a terminal', () => {
+  it('escapes control characters from file names and peers (no ANSI/OSC injection)', async () => {
+    const { dir, file } = tempDir();
+    file('\u001b]0;owned\u0007\u001b[2J-000001.jsonl', '');
+    const result = await cli(
+      ['audit', 'verify', dir, '--secret-env', 'K'],
+      fakeIo({ env: { K: 'k'.repeat(32) } }),
+    );
+    expect(result.stdout + result.stderr).toContain('owned');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point of the test
+    expect(result.stdout + result.stderr).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+  });
+});
