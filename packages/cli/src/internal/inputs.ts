@@ -11,9 +11,9 @@ export interface SecretFlags {
 }
 
 /** The most bytes a secret may have (a file, stdin): a pepper or a PEM key fits many times over. */
-export const MAX_SECRET_BYTES = 64 * 1024;
+export const MAX_SECRET_BYTES: number = 64 * 1024;
 /** The most bytes any other input may have (a body, a raw request). */
-export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+export const MAX_INPUT_BYTES: number = 64 * 1024 * 1024;
 
 const tooLarge = (what: string, max: number): CliError =>
   new CliError(
@@ -79,7 +79,7 @@ export class Inputs {
   }
 
   /** All of stdin (at most `max` bytes), for `what` (a flag name); read for one input only. */
-  async stdin(what: string, max = MAX_INPUT_BYTES): Promise<Uint8Array> {
+  async stdin(what: string, max: number = MAX_INPUT_BYTES): Promise<Uint8Array> {
     if (this.#stdinFor !== undefined) {
       throw new CliError(
         'ERR_CLI_INPUT_UNREADABLE',
@@ -93,7 +93,7 @@ export class Inputs {
   }
 
   /** The bytes of `path` (`-`: stdin, at most `max` bytes), for the flag `what`. */
-  async file(path: string, what: string, max = MAX_INPUT_BYTES): Promise<Uint8Array> {
+  async file(path: string, what: string, max: number = MAX_INPUT_BYTES): Promise<Uint8Array> {
     if (path === '-') return await this.stdin(what, max);
     let bytes: Uint8Array;
     try {
