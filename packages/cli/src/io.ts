@@ -15,18 +15,29 @@ export interface ResolvedHostAddress {
 export interface CliIo {
   /** The environment variables. Default: `process.env`. */
   readonly env: Readonly<Record<string, string | undefined>>;
-  /** Reads all of stdin. Default: the process's stdin. */
-  readStdin(): Promise<Uint8Array>;
+  /**
+   * Reads all of stdin. Default: the process's stdin. Given `maxBytes`, it may stop once it has
+   * more than that (the caller refuses such an input).
+   */
+  readStdin(maxBytes?: number): Promise<Uint8Array>;
   /** Resolves a host name to every address. Default: `dns.lookup(host, { all: true })`. */
   resolve(hostname: string): Promise<readonly ResolvedHostAddress[]>;
   /** Milliseconds since the epoch. Default: `Date.now()`. */
   now(): number;
 }
 
-async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Uint8Array> {
+async function readAll(
+  stream: AsyncIterable<Uint8Array | string>,
+  maxBytes = Number.POSITIVE_INFINITY,
+): Promise<Uint8Array> {
   const chunks: Buffer[] = [];
-  for await (const chunk of stream)
-    chunks.push(typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk));
+  let total = 0;
+  for await (const chunk of stream) {
+    const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.from(chunk);
+    chunks.push(bytes);
+    total += bytes.length;
+    if (total > maxBytes) break; // more than the caller takes: it refuses the input
+  }
   return Buffer.concat(chunks);
 }
 
@@ -42,7 +53,7 @@ async function readAll(stream: AsyncIterable<Uint8Array | string>): Promise<Uint
 export function nodeIo(): CliIo {
   return {
     env: process.env,
-    readStdin: () => readAll(process.stdin),
+    readStdin: (maxBytes) => readAll(process.stdin, maxBytes),
     resolve: async (hostname) => await lookup(hostname, { all: true, verbatim: true }),
     now: () => Date.now(),
   };

@@ -25,9 +25,17 @@ export interface CliResult {
 /** The program's version, printed by `--version`. */
 export const VERSION = '0.1.0';
 
-/** `--name=value` in a commander message, with the value cut out (it could be a secret). */
-function withoutValues(text: string): string {
-  return text.replace(/(--?[A-Za-z][\w-]*)=[^\s'"]*/g, '$1=…');
+/**
+ * `--name=value` in a commander message, with the value cut out (it could be a secret): each
+ * such argument of `argv` as a whole (a value may hold quotes, spaces, newlines), then any left.
+ */
+function withoutValues(text: string, argv: readonly string[]): string {
+  let cut = text;
+  for (const arg of argv) {
+    const m = /^(--?[^=\s]+)=/.exec(arg);
+    if (m !== null && arg.length > m[0].length) cut = cut.split(arg).join(`${m[1]}=…`);
+  }
+  return cut.replace(/(--?[A-Za-z][\w-]*)=[^\s'"]*/g, '$1=…');
 }
 
 /**
@@ -76,7 +84,7 @@ export async function run(argv: readonly string[], io: CliIo = nodeIo()): Promis
     .exitOverride()
     .configureOutput({
       writeOut: (s) => out.push(s),
-      writeErr: (s) => err.push(withoutValues(s)),
+      writeErr: (s) => err.push(withoutValues(s, argv)),
       // Usage errors are printed by `run`, with their code.
       outputError: () => {},
     });
@@ -99,7 +107,7 @@ export async function run(argv: readonly string[], io: CliIo = nodeIo()): Promis
       }
       if (helpOk) return { exitCode: EXIT_CODES.ok, stdout: out.join(''), stderr: err.join('') };
       // A usage error: commander's message (values cut out), with our stable code.
-      const message = withoutValues(error.message.replace(/^error: /, ''));
+      const message = withoutValues(error.message.replace(/^error: /, ''), argv);
       if (argv.includes('--json')) {
         const body = {
           ok: false,

@@ -79,7 +79,9 @@ export class RedisStore implements Store {
         o.client !== undefined
           ? plainRouter(o.client)
           : o.cluster !== undefined
-            ? clusterRouter(o.cluster)
+            ? clusterRouter(o.cluster, () =>
+                o.telemetry.count('portcullis.store_redis.slot_refresh_unavailable'),
+              )
             : sentinelRouter(o.sentinel as NonNullable<typeof o.sentinel>),
       timeoutMs: o.commandTimeoutMs,
       clock: o.clock,
@@ -88,7 +90,11 @@ export class RedisStore implements Store {
       isClosed: () => this.#closed,
     });
     this.#prefix = o.keyPrefix;
-    this.#undos = new UndoQueue(o.clock, (key, value) => this.#compareAndDelete(key, value));
+    this.#undos = new UndoQueue(
+      o.clock,
+      (key, value) => this.#compareAndDelete(key, value),
+      () => o.telemetry.count('portcullis.store_redis.undo_dropped'),
+    );
   }
 
   /**

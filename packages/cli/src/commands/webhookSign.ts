@@ -82,7 +82,7 @@ export async function webhookSign(
     const type =
       options.contentType ??
       (scheme.name === 'twilio' ? 'application/x-www-form-urlencoded' : 'application/json');
-    return ok({}, [httpRequest(options.url, type, headers, body)]);
+    return { ...ok({}, [httpRequest(options.url, type, headers, body)]), raw: true };
   }
   return ok(
     { scheme: scheme.name, headers },

@@ -12,6 +12,8 @@ export interface Report {
   text: string[];
   /** For a refusal reported rather than thrown: its stable code and safe message. */
   problem?: { code: string; message: string };
+  /** `text` is content the user asked for byte for byte (`sign --http`): not escaped. */
+  raw?: boolean;
 }
 
 /** What every command gets: the process I/O and the reader of its inputs. */

@@ -14,16 +14,27 @@ interface Pending {
  * unique to the call, so nothing else is ever removed) in the background once the store answers
  * again, retried with back-off (100 ms doubling to 2 s) until the entry would have expired
  * anyway. So a replay mark or a lock that a promoted replica kept, for a call its caller saw
- * fail, does not outlive the outage by more than a retry.
+ * fail, does not outlive the outage by more than a retry. At most {@link MAX_PENDING_UNDOS} are
+ * held (a long outage under load must not grow memory and timers without bound): a write past
+ * that is not taken back (it expires by its TTL) and `onDrop` is told.
  */
+/** The most writes of unknown outcome a store holds to take back. */
+export const MAX_PENDING_UNDOS = 10_000;
+
 export class UndoQueue {
   readonly #clock: Clock;
   readonly #undo: (key: string, value: string) => Promise<unknown>;
   readonly #pending = new Set<Pending>();
+  readonly #onDrop: () => void;
 
-  constructor(clock: Clock, undo: (key: string, value: string) => Promise<unknown>) {
+  constructor(
+    clock: Clock,
+    undo: (key: string, value: string) => Promise<unknown>,
+    onDrop: () => void = () => {},
+  ) {
     this.#clock = clock;
     this.#undo = undo;
+    this.#onDrop = onDrop;
   }
 
   /** How many writes are still to be taken back. */
@@ -32,6 +43,10 @@ export class UndoQueue {
   }
 
   add(key: string, value: string, ttlMs: number): void {
+    if (this.#pending.size >= MAX_PENDING_UNDOS) {
+      this.#onDrop();
+      return;
+    }
     const entry: Pending = {
       key,
       value,

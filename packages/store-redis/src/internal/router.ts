@@ -36,9 +36,18 @@ export function sentinelRouter(sentinel: RedisSentinelLike): Router {
 
 /** The parts of node-redis 5's cluster client used to re-read the slot map (not in its types). */
 interface ClusterInternals {
-  masters?: ReadonlyArray<{ client?: { isReady?: boolean } }>;
-  nodeByAddress?: ReadonlyMap<string, { client?: { isReady?: boolean } }>;
-  _slots?: { rediscover?(startWith: unknown): Promise<void> };
+  masters?: unknown;
+  nodeByAddress?: { values?: () => unknown };
+  _slots?: { rediscover?: unknown };
+}
+
+type NodeLike = { client?: { isReady?: boolean } } | null | undefined;
+
+/** The nodes in `list` when it is iterable (node-redis's private fields may change shape). */
+function nodesOf(list: unknown): NodeLike[] {
+  if (list === undefined || list === null) return [];
+  if (typeof (list as Iterable<unknown>)[Symbol.iterator] !== 'function') throw new TypeError();
+  return [...(list as Iterable<NodeLike>)];
 }
 
 /** Least time between two slot-map refreshes asked for by failures, in milliseconds. */
@@ -51,23 +60,46 @@ const REDISCOVER_EVERY_MS = 100;
  * without a server reply (a timeout, a connection that is down) asks for a slot-map refresh,
  * at most every 100 ms: once a replica is promoted, the next refresh routes the slot to it.
  * The refresh is node-redis 5's own (`cluster._slots.rediscover`, the one its `MOVED` handling
- * calls); a client without it is left to itself.
+ * calls), a private API: when it is missing or of another shape (another node-redis version),
+ * nothing is thrown (the command's own `StoreError` stands) and `onUnavailable` is called once,
+ * so the loss of failover recovery shows in telemetry.
  */
-export function clusterRouter(cluster: RedisClusterLike): Router {
+export function clusterRouter(cluster: RedisClusterLike, onUnavailable?: () => void): Router {
   const internals = cluster as unknown as ClusterInternals;
   let last = Number.NEGATIVE_INFINITY;
+  let told = false;
+  const unavailable = (): void => {
+    if (told) return;
+    told = true;
+    onUnavailable?.();
+  };
   const refresh = (): void => {
-    const rediscover = internals._slots?.rediscover;
     const now = Date.now();
-    if (typeof rediscover !== 'function' || now - last < REDISCOVER_EVERY_MS) return;
+    if (now - last < REDISCOVER_EVERY_MS) return;
     last = now;
-    // Start from a node that answers; node-redis falls back to the root nodes if it does not.
-    const nodes = [...(internals.masters ?? []), ...(internals.nodeByAddress?.values() ?? [])];
-    const start =
-      nodes.find((n) => n.client?.isReady)?.client ?? nodes.find((n) => n.client)?.client;
-    if (start === undefined) return;
-    // Best effort, in the background: a failure here is the next command's to report.
-    rediscover.call(internals._slots, start).catch(() => {});
+    try {
+      const slots = internals._slots;
+      const rediscover = slots?.rediscover;
+      const byAddress = internals.nodeByAddress;
+      if (
+        typeof rediscover !== 'function' ||
+        (byAddress !== undefined && typeof byAddress?.values !== 'function')
+      ) {
+        unavailable();
+        return;
+      }
+      // Start from a node that answers; node-redis falls back to the root nodes if it does not.
+      const nodes = [...nodesOf(internals.masters), ...nodesOf(byAddress?.values?.())];
+      const start =
+        nodes.find((n) => n?.client?.isReady)?.client ?? nodes.find((n) => n?.client)?.client;
+      if (start === undefined) return;
+      // Best effort, in the background: a failure here is the next command's to report.
+      const pending: unknown = rediscover.call(slots, start);
+      if (typeof (pending as Promise<void> | undefined)?.then === 'function')
+        (pending as Promise<void>).then(undefined, () => {});
+    } catch {
+      unavailable();
+    }
   };
   return {
     send: (key, args, signal) =>
