@@ -62,11 +62,13 @@ const bytes = (text: string): Buffer => Buffer.from(text, 'utf8');
  *
  * @example
  * ```ts
+ * import { randomUUID } from 'node:crypto';
  * import pg from 'pg';
  * import { PostgresStore } from '@portcullis/store-postgres';
  * const store = new PostgresStore({ pool: new pg.Pool({ connectionString: process.env.DATABASE_URL }) });
  * await store.migrate();
- * await store.setIfAbsent('idem:acme:order-42', 'in-flight', 60_000); // true once, fleet-wide
+ * // A value unique to this caller: compare-and-delete then removes only this caller's mark.
+ * await store.setIfAbsent('idem:acme:order-42', randomUUID(), 60_000); // true once, fleet-wide
  * ```
  */
 export class PostgresStore implements Store {

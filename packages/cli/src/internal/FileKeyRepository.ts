@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { appendFile, readFile, rename, writeFile } from 'node:fs/promises';
 import type { ApiKeyChanges, ApiKeyRecord, KeyRepository } from '@portcullis/apikeys';
 
@@ -49,8 +50,12 @@ export class FileKeyRepository implements KeyRepository {
     found.revokedAt = earlier(found.revokedAt, changes.revokedAt);
     if (changes.lastUsedAt != null)
       found.lastUsedAt = Math.max(found.lastUsedAt ?? 0, changes.lastUsedAt);
-    const next = `${this.#path}.${process.pid}.tmp`;
-    await writeFile(next, all.map((r) => `${JSON.stringify(r)}\n`).join(''), { mode: 0o600 });
+    // A fresh name opened with O_EXCL: a file or symlink planted at the temp path is never followed.
+    const next = `${this.#path}.${randomBytes(8).toString('hex')}.tmp`;
+    await writeFile(next, all.map((r) => `${JSON.stringify(r)}\n`).join(''), {
+      mode: 0o600,
+      flag: 'wx',
+    });
     await rename(next, this.#path);
     return true;
   }
