@@ -10,36 +10,25 @@ import {
   schedules,
 } from '@portcullis/webhook-sender';
 import { createVerifier } from '@portcullis/webhooks';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresPeer, startPostgres } from '../harness/postgres.ts';
-import { inTransaction, makeSender, newPool, SECRET, START, startReceiver } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { inTransaction, makeSender, SECRET, START, startReceiver, usePostgres } from './support.ts';
 
-let postgres: PostgresPeer;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  pool = newPool(postgres.url);
-  await pool.query('CREATE TABLE orders (id text PRIMARY KEY)');
-});
-afterAll(async () => {
-  await pool?.end();
-  await postgres?.stop();
+const db = usePostgres(async (p) => {
+  await p.query('CREATE TABLE orders (id text PRIMARY KEY)');
 });
 
 describe('enqueue in the caller transaction', () => {
   it('a committed business write sends its event; a rolled-back one sends nothing', async () => {
     const receiver = await startReceiver();
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     try {
       await f.sender.addEndpoint({ id: 'ep1', url: receiver.url, secretRef: 'hook' });
-      const committed = await inTransaction(pool, async (client) => {
+      const committed = await inTransaction(db.pool, async (client) => {
         await client.query('INSERT INTO orders VALUES ($1)', ['o1']);
         return f.sender.enqueue(client, { type: 'order.created', payload: { order: 'o1' } });
       });
       const rolledBack = await inTransaction(
-        pool,
+        db.pool,
         async (client) => {
           await client.query('INSERT INTO orders VALUES ($1)', ['o2']);
           return f.sender.enqueue(client, { type: 'order.created', payload: { order: 'o2' } });
@@ -51,7 +40,7 @@ describe('enqueue in the caller transaction', () => {
       expect(await f.sender.runOnce()).toBe(0);
       expect(receiver.requests.map((r) => r.body)).toEqual(['{"order":"o1"}']);
       expect(await f.sender.listDeliveries(rolledBack.id)).toEqual([]);
-      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${f.schema}".messages`);
+      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${f.schema}".messages`);
       expect(rows[0].n).toBe(1);
     } finally {
       await f.close();
@@ -61,12 +50,12 @@ describe('enqueue in the caller transaction', () => {
 
   it('the same message id enqueued twice is stored and sent once', async () => {
     const receiver = await startReceiver();
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
       const event = { id: 'msg_order_o3', type: 'order.created', payload: { order: 'o3' } };
-      const first = await inTransaction(pool, (c) => f.sender.enqueue(c, event));
-      const again = await inTransaction(pool, (c) => f.sender.enqueue(c, event));
+      const first = await inTransaction(db.pool, (c) => f.sender.enqueue(c, event));
+      const again = await inTransaction(db.pool, (c) => f.sender.enqueue(c, event));
       expect([first.deliveries, again.deliveries]).toEqual([1, 0]);
       await f.sender.runOnce();
       expect(receiver.requests).toHaveLength(1);
@@ -77,19 +66,19 @@ describe('enqueue in the caller transaction', () => {
   });
 
   it('refuses a payload over the cap with a typed error and writes nothing; flags a large one', async () => {
-    const f = await makeSender(pool, { maxPayloadBytes: 30_000 });
+    const f = await makeSender(db.pool, { maxPayloadBytes: 30_000 });
     try {
       const big = 'x'.repeat(30_001);
-      const error = await inTransaction(pool, (c) =>
+      const error = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, { type: 't', payload: big }),
       ).catch((e: unknown) => e);
       expect(isWebhookSenderError(error, 'ERR_SENDER_PAYLOAD_TOO_LARGE')).toBe(true);
       expect((error as Error).message).not.toContain('xxx');
-      const large = await inTransaction(pool, (c) =>
+      const large = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, { type: 't', payload: 'y'.repeat(20_001) }),
       );
       expect(large.large).toBe(true);
-      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${f.schema}".messages`);
+      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${f.schema}".messages`);
       expect(rows[0].n).toBe(1);
     } finally {
       await f.close();
@@ -98,17 +87,17 @@ describe('enqueue in the caller transaction', () => {
 
   it('an endpoint receives only the event types of its filter', async () => {
     const receiver = await startReceiver();
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     try {
       await f.sender.addEndpoint({
         url: receiver.url,
         secretRef: 'hook',
         eventTypes: ['invoice.paid'],
       });
-      const skipped = await inTransaction(pool, (c) =>
+      const skipped = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, { type: 'invoice.created', payload: 1 }),
       );
-      const taken = await inTransaction(pool, (c) =>
+      const taken = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, { type: 'invoice.paid', payload: 2 }),
       );
       expect([skipped.deliveries, taken.deliveries]).toEqual([0, 1]);
@@ -124,10 +113,10 @@ describe('enqueue in the caller transaction', () => {
 describe('delivery and the retry schedule (ManualClock)', () => {
   it('at least once, with the same verified message id on every retry', async () => {
     const receiver = await startReceiver((n) => ({ status: n < 2 ? 500 : 200 }));
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) =>
+      const { id } = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, { type: 't', payload: { a: 1 } }),
       );
       await f.sender.runOnce(); // immediately: 500
@@ -161,10 +150,10 @@ describe('delivery and the retry schedule (ManualClock)', () => {
   it('follows the Svix schedule exactly (jitter at its middle), then exhausts and reports', async () => {
     const receiver = await startReceiver(() => ({ status: 500 }));
     const exhausted: unknown[] = [];
-    const f = await makeSender(pool, { onExhausted: (e) => exhausted.push(e) });
+    const f = await makeSender(db.pool, { onExhausted: (e) => exhausted.push(e) });
     try {
       await f.sender.addEndpoint({ id: 'down', url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) =>
+      const { id } = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, { type: 't', payload: 1 }),
       );
       const seen: number[] = [];
@@ -208,15 +197,15 @@ describe('delivery and the retry schedule (ManualClock)', () => {
 
   it('jitter spreads each delay by at most ±20%', async () => {
     const receiver = await startReceiver(() => ({ status: 500 }));
-    const low = await makeSender(pool, { random: () => 0 });
-    const high = await makeSender(pool, { random: () => 0.999999 });
+    const low = await makeSender(db.pool, { random: () => 0 });
+    const high = await makeSender(db.pool, { random: () => 0.999999 });
     try {
       for (const [f, factor] of [
         [low, 0.8],
         [high, 1.2],
       ] as const) {
         await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-        const { id } = await inTransaction(pool, (c) =>
+        const { id } = await inTransaction(db.pool, (c) =>
           f.sender.enqueue(c, { type: 't', payload: 1 }),
         );
         await f.sender.runOnce();
@@ -241,10 +230,10 @@ describe('delivery and the retry schedule (ManualClock)', () => {
       { status: 200 },
     ];
     const receiver = await startReceiver((n) => answers[n] ?? { status: 200 });
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) =>
+      const { id } = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, { type: 't', payload: 1 }),
       );
       const next = async () =>
@@ -272,10 +261,10 @@ describe('delivery and the retry schedule (ManualClock)', () => {
       status: 307,
       headers: { location: target.url },
     }));
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) =>
+      const { id } = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, { type: 't', payload: 1 }),
       );
       await f.sender.runOnce();
@@ -296,10 +285,10 @@ describe('delivery and the retry schedule (ManualClock)', () => {
     const receiver = await startReceiver((n) =>
       n === 0 ? new Promise(() => {}) : { status: 200 },
     );
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) =>
+      const { id } = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, { type: 't', payload: 1 }),
       );
       const run = f.sender.runOnce();
@@ -326,9 +315,9 @@ describe('secrets during a rotation', () => {
     await provider.putVersion('hook', redacted(NEW), { token: 'v2', stage: 'current' });
     const secrets = createSecretsCache(provider);
     const receiver = await startReceiver();
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     const sender = createWebhookSender({
-      pool,
+      pool: db.pool,
       secrets,
       schema: f.schema,
       fetch: f.fetch,
@@ -336,7 +325,7 @@ describe('secrets during a rotation', () => {
     });
     try {
       await sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      await inTransaction(pool, (c) => sender.enqueue(c, { type: 't', payload: { a: 1 } }));
+      await inTransaction(db.pool, (c) => sender.enqueue(c, { type: 't', payload: { a: 1 } }));
       await sender.runOnce();
       const request = receiver.requests[0] as { headers: Record<string, string>; body: string };
       expect(request.headers['webhook-signature']?.split(' ')).toHaveLength(2);

@@ -4,46 +4,35 @@
 // resent by hand: every event's handler still runs exactly once.
 import { randomUUID } from 'node:crypto';
 import { PostgresStore } from '@portcullis/store-postgres';
-import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { freePort, waitFor } from '../harness/ports.ts';
-import { type PostgresPeer, startPostgres } from '../harness/postgres.ts';
 import { type RunningProgram, startProgram } from '../harness/worker.ts';
-import { inTransaction, makeSender, newPool, SECRET } from './support.ts';
+import { inTransaction, makeSender, SECRET, usePostgres } from './support.ts';
 
-let postgres: PostgresPeer;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  pool = newPool(postgres.url);
-  await pool.query('CREATE TABLE processed (prefix text, event_id text, replica text)');
-  await pool.query(
+const db = usePostgres(async (p) => {
+  await p.query('CREATE TABLE processed (prefix text, event_id text, replica text)');
+  await p.query(
     'CREATE TABLE failed_once (prefix text, event_id text, PRIMARY KEY (prefix, event_id))',
   );
-});
-afterAll(async () => {
-  await pool?.end();
-  await postgres?.stop();
 });
 
 it('each event is processed exactly once although deliveries were retried and duplicated', async () => {
   const prefix = `e${randomUUID().slice(0, 8)}`;
-  await new PostgresStore({ pool, table: `idem_${prefix}` }).migrate();
+  await new PostgresStore({ pool: db.pool, table: `idem_${prefix}` }).migrate();
   const ports = [await freePort(), await freePort()];
   const replicas: RunningProgram[] = ports.map((port) =>
     startProgram(new URL('../idempotency/', import.meta.url), 'receiver.ts', {
       PORT: String(port),
       SECRET,
       STORE: 'postgres',
-      PG_URL: postgres.url,
+      PG_URL: db.url,
       PREFIX: prefix,
     }),
   );
   // The breaker is not under test here: two replicas racing on one id answer 409 to each other,
   // and a run of those must not park an endpoint for 30 s of clock.
   const f = await makeSender(
-    pool,
+    db.pool,
     { schedule: [0, 1000, 1000, 1000, 1000, 1000, 1000, 1000], breakerFailures: 1000 },
     Date.now(),
   );
@@ -62,7 +51,7 @@ it('each event is processed exactly once although deliveries were retried and du
         secretRef: 'hook',
       });
     }
-    const ids = await inTransaction(pool, async (c) => {
+    const ids = await inTransaction(db.pool, async (c) => {
       const out: string[] = [];
       for (let n = 0; n < 20; n++) {
         out.push(
@@ -74,7 +63,7 @@ it('each event is processed exactly once although deliveries were retried and du
     });
     const unsettled = async () =>
       (
-        await pool.query(
+        await db.pool.query(
           `SELECT status, attempts, last_status, last_error FROM "${f.schema}".deliveries WHERE status <> 'succeeded'`,
         )
       ).rows;
@@ -95,7 +84,7 @@ it('each event is processed exactly once although deliveries were retried and du
     await drain();
     expect(await unsettled()).toEqual([]);
 
-    const { rows } = await pool.query(
+    const { rows } = await db.pool.query(
       'SELECT event_id, count(*)::int AS n FROM processed WHERE prefix = $1 GROUP BY event_id',
       [prefix],
     );

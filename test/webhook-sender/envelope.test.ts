@@ -4,22 +4,10 @@
 import { randomBytes } from 'node:crypto';
 import { createEnvelope, KeyringKek, MemorySubjectKeyStore } from '@portcullis/envelope';
 import type { ExhaustedEvent } from '@portcullis/webhook-sender';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresPeer, startPostgres } from '../harness/postgres.ts';
-import { inTransaction, makeSender, newPool, startReceiver } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { inTransaction, makeSender, startReceiver, usePostgres } from './support.ts';
 
-let postgres: PostgresPeer;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  pool = newPool(postgres.url);
-});
-afterAll(async () => {
-  await pool?.end();
-  await postgres?.stop();
-});
+const db = usePostgres();
 
 describe('outbox payloads sealed by @portcullis/envelope', () => {
   it('stores ciphertext, delivers plaintext, refuses a row moved to another message, and shreds one subject', async () => {
@@ -29,27 +17,27 @@ describe('outbox payloads sealed by @portcullis/envelope', () => {
       subjects: new MemorySubjectKeyStore(),
     });
     const exhausted: ExhaustedEvent[] = [];
-    const f = await makeSender(pool, {
+    const f = await makeSender(db.pool, {
       payloadCipher: envelope,
       onExhausted: (e) => exhausted.push(e),
     });
     try {
       await f.sender.addEndpoint({ id: 'crm', url: receiver.url, secretRef: 'hook' });
-      const alice = await inTransaction(pool, (c) =>
+      const alice = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, {
           type: 'user.updated',
           payload: { email: 'alice@example.com' },
           subject: 'user_alice',
         }),
       );
-      const bob = await inTransaction(pool, (c) =>
+      const bob = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, {
           type: 'user.updated',
           payload: { email: 'bob@example.com' },
           subject: 'user_bob',
         }),
       );
-      const { rows } = await pool.query(
+      const { rows } = await db.pool.query(
         `SELECT id, payload, sealed FROM "${f.schema}".messages ORDER BY id`,
       );
       expect(rows).toHaveLength(2);
@@ -59,7 +47,7 @@ describe('outbox payloads sealed by @portcullis/envelope', () => {
       }
 
       // A ciphertext copied onto another message's row does not open there: it is bound to its id.
-      await pool.query(
+      await db.pool.query(
         `UPDATE "${f.schema}".messages SET payload = (SELECT payload FROM "${f.schema}".messages WHERE id = $1) WHERE id = $2`,
         [alice.id, bob.id],
       );
@@ -75,7 +63,7 @@ describe('outbox payloads sealed by @portcullis/envelope', () => {
       );
 
       // Bob's next event is delivered in the clear to the receiver, signed as usual.
-      const bob2 = await inTransaction(pool, (c) =>
+      const bob2 = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, {
           type: 'user.updated',
           payload: { email: 'bob@example.com', plan: 'pro' },
@@ -89,7 +77,7 @@ describe('outbox payloads sealed by @portcullis/envelope', () => {
       expect(receiver.requests[0]?.headers['webhook-id']).toBe(bob2.id);
       // And Alice's data cannot be written again either.
       await expect(
-        inTransaction(pool, (c) =>
+        inTransaction(db.pool, (c) =>
           f.sender.enqueue(c, { type: 'user.updated', payload: {}, subject: 'user_alice' }),
         ),
       ).rejects.toMatchObject({ code: 'ERR_ENVELOPE_SHREDDED' });

@@ -9,32 +9,21 @@ import {
   type ExhaustedEvent,
   type PayloadCipher,
 } from '@portcullis/webhook-sender';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresPeer, startPostgres } from '../harness/postgres.ts';
-import { inTransaction, makeSender, newPool, SECRET, START, startReceiver } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { inTransaction, makeSender, SECRET, START, startReceiver, usePostgres } from './support.ts';
 
-let postgres: PostgresPeer;
-let pool: pg.Pool;
 const DAY = 86_400_000;
 
-beforeAll(async () => {
-  postgres = await startPostgres();
-  pool = newPool(postgres.url);
-});
-afterAll(async () => {
-  await pool?.end();
-  await postgres?.stop();
-});
+const db = usePostgres();
 
 describe('endpoint health', () => {
   it('410 Gone disables the endpoint at once and says since when it failed', async () => {
     const receiver = await startReceiver((n) => ({ status: n === 0 ? 500 : 410 }));
     const disabled: EndpointDisabledEvent[] = [];
-    const f = await makeSender(pool, { onEndpointDisabled: (e) => disabled.push(e) });
+    const f = await makeSender(db.pool, { onEndpointDisabled: (e) => disabled.push(e) });
     try {
       await f.sender.addEndpoint({ id: 'gone', url: receiver.url, secretRef: 'hook' });
-      const a = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1 }));
+      const a = await inTransaction(db.pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1 }));
       await f.sender.runOnce(); // 500: failing since START
       f.clock.advance(5_000);
       await f.sender.runOnce(); // 410
@@ -48,7 +37,7 @@ describe('endpoint health', () => {
         failingSince: START,
       });
       // Nothing more goes to it, and new events are not fanned out to it.
-      const b = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 2 }));
+      const b = await inTransaction(db.pool, (c) => f.sender.enqueue(c, { type: 't', payload: 2 }));
       expect(b.deliveries).toBe(0);
       f.clock.advance(DAY);
       expect(await f.sender.runOnce()).toBe(0);
@@ -67,7 +56,7 @@ describe('endpoint health', () => {
   it('no success for 5 days disables the endpoint (on the clock)', async () => {
     const receiver = await startReceiver(() => ({ status: 503 }));
     const disabled: EndpointDisabledEvent[] = [];
-    const f = await makeSender(pool, { onEndpointDisabled: (e) => disabled.push(e) });
+    const f = await makeSender(db.pool, { onEndpointDisabled: (e) => disabled.push(e) });
     try {
       await f.sender.addEndpoint({
         id: 'flaky',
@@ -76,16 +65,16 @@ describe('endpoint health', () => {
         schedule: [0],
       });
       for (let day = 0; day < 5; day++) {
-        await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: day }));
+        await inTransaction(db.pool, (c) => f.sender.enqueue(c, { type: 't', payload: day }));
         await f.sender.runOnce();
         expect(disabled).toEqual([]);
         f.clock.advance(DAY - 1);
       }
-      await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 'late' }));
+      await inTransaction(db.pool, (c) => f.sender.enqueue(c, { type: 't', payload: 'late' }));
       await f.sender.runOnce(); // 5 ms short of 5 days since the first failure
       expect(disabled).toEqual([]);
       f.clock.advance(30_000); // past 5 days (and past the breaker's cooldown)
-      await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 'later' }));
+      await inTransaction(db.pool, (c) => f.sender.enqueue(c, { type: 't', payload: 'later' }));
       await f.sender.runOnce();
       expect(disabled).toEqual([
         { endpointId: 'flaky', reason: 'failing', failingSince: START, disabledAt: f.clock.now() },
@@ -98,10 +87,10 @@ describe('endpoint health', () => {
 
   it('a success resets the failure record', async () => {
     const receiver = await startReceiver((n) => ({ status: n % 2 === 0 ? 500 : 200 }));
-    const f = await makeSender(pool, { schedule: [0, 1000] });
+    const f = await makeSender(db.pool, { schedule: [0, 1000] });
     try {
       await f.sender.addEndpoint({ id: 'ok', url: receiver.url, secretRef: 'hook' });
-      await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1 }));
+      await inTransaction(db.pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1 }));
       await f.sender.runOnce();
       expect((await f.sender.getEndpoint('ok')).failingSince).toBe(START);
       f.clock.advance(1000);
@@ -120,9 +109,9 @@ describe('endpoint health', () => {
 describe('untrusted URLs through the default egress fetch', () => {
   it('a private or metadata address is refused before any connection, and retried by schedule', async () => {
     const secrets = createSecretsCache(new MemoryProvider({ secrets: { hook: SECRET } }));
-    const fixture = await makeSender(pool); // for its schema
+    const fixture = await makeSender(db.pool); // for its schema
     const sender = createWebhookSender({
-      pool,
+      pool: db.pool,
       secrets,
       schema: fixture.schema,
       clock: fixture.clock,
@@ -136,7 +125,9 @@ describe('untrusted URLs through the default egress fetch', () => {
       });
       await sender.addEndpoint({ id: 'private', url: 'https://10.0.0.7/hooks', secretRef: 'hook' });
       await sender.addEndpoint({ id: 'loop', url: 'https://127.0.0.1:1/hooks', secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) => sender.enqueue(c, { type: 't', payload: 1 }));
+      const { id } = await inTransaction(db.pool, (c) =>
+        sender.enqueue(c, { type: 't', payload: 1 }),
+      );
       expect(await sender.runOnce()).toBe(3);
       const states = await sender.listDeliveries(id);
       expect(states.map((s) => [s.endpointId, s.status, s.lastError, s.lastStatus])).toEqual([
@@ -156,7 +147,7 @@ describe('one dead receiver does not take the workers', () => {
   it('the breaker opens after 5 failures and keeps that endpoint out of claims; others flow', async () => {
     const dead = await startReceiver(() => ({ status: 500 }));
     const alive = await startReceiver();
-    const f = await makeSender(pool, { schedule: [0, 0, 0, 0, 0, 0, 0, 0] });
+    const f = await makeSender(db.pool, { schedule: [0, 0, 0, 0, 0, 0, 0, 0] });
     try {
       await f.sender.addEndpoint({
         id: 'dead',
@@ -170,13 +161,13 @@ describe('one dead receiver does not take the workers', () => {
         secretRef: 'hook',
         eventTypes: ['a'],
       });
-      await inTransaction(pool, async (c) => {
+      await inTransaction(db.pool, async (c) => {
         for (let i = 0; i < 3; i++) await f.sender.enqueue(c, { type: 'd', payload: i });
       });
       for (let i = 0; i < 4; i++) await f.sender.runOnce();
       const before = dead.requests.length;
       expect(before).toBeGreaterThanOrEqual(5);
-      await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 'a', payload: 'x' }));
+      await inTransaction(db.pool, (c) => f.sender.enqueue(c, { type: 'a', payload: 'x' }));
       for (let i = 0; i < 3; i++) await f.sender.runOnce();
       expect(dead.requests.length).toBe(before); // open: not claimed
       expect(alive.requests).toHaveLength(1);
@@ -194,10 +185,10 @@ describe('one dead receiver does not take the workers', () => {
 describe('per-endpoint rate limit', () => {
   it('ratePerSec 1: one request now, the rest deferred a second at a time (on the clock)', async () => {
     const receiver = await startReceiver();
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook', ratePerSec: 1 });
-      await inTransaction(pool, async (c) => {
+      await inTransaction(db.pool, async (c) => {
         for (let i = 0; i < 3; i++) await f.sender.enqueue(c, { type: 't', payload: i });
       });
       expect(await f.sender.runOnce()).toBe(3); // three claimed, two handed back
@@ -222,13 +213,13 @@ describe('dead letters and replay', () => {
   it('resend() and recover() bring exhausted deliveries back; listAttempts shows status and latency', async () => {
     const receiver = await startReceiver(() => ({ status: 500 }));
     const exhausted: ExhaustedEvent[] = [];
-    const f = await makeSender(pool, { schedule: [0], onExhausted: (e) => exhausted.push(e) });
+    const f = await makeSender(db.pool, { schedule: [0], onExhausted: (e) => exhausted.push(e) });
     try {
       await f.sender.addEndpoint({ id: 'e', url: receiver.url, secretRef: 'hook' });
       const ids: string[] = [];
       for (let i = 0; i < 3; i++) {
         ids.push(
-          (await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: i }))).id,
+          (await inTransaction(db.pool, (c) => f.sender.enqueue(c, { type: 't', payload: i }))).id,
         );
         f.clock.advance(1000);
       }
@@ -271,11 +262,11 @@ describe('lease-guarded completion', () => {
     });
     // A request ends within its lease (requestTimeoutMs < leaseMs), so only a worker whose clock is
     // ahead by more than leaseMs - requestTimeoutMs takes a lease over mid-request: B, here.
-    const a = await makeSender(pool, { leaseMs: 1000, requestTimeoutMs: 500, workerId: 'A' });
+    const a = await makeSender(db.pool, { leaseMs: 1000, requestTimeoutMs: 500, workerId: 'A' });
     const bClock = new ManualClock(START);
     try {
       const b = createWebhookSender({
-        pool,
+        pool: db.pool,
         secrets: createSecretsCache(new MemoryProvider({ secrets: { hook: SECRET } })),
         schema: a.schema,
         fetch: a.fetch,
@@ -285,7 +276,7 @@ describe('lease-guarded completion', () => {
         workerId: 'B',
       });
       await a.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) =>
+      const { id } = await inTransaction(db.pool, (c) =>
         a.sender.enqueue(c, { type: 't', payload: 1 }),
       );
       const slow = a.sender.runOnce(); // A claims, the receiver holds its request
@@ -344,17 +335,17 @@ describe('payload cipher', () => {
   it('stores the payload sealed, bound to its context, and delivers the plaintext', async () => {
     const receiver = await startReceiver();
     const cipher = testCipher();
-    const f = await makeSender(pool, { payloadCipher: cipher });
+    const f = await makeSender(db.pool, { payloadCipher: cipher });
     try {
       await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) =>
+      const { id } = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, {
           type: 'user.updated',
           payload: { email: 'ada@example.com' },
           subject: 'user_42',
         }),
       );
-      const { rows } = await pool.query(`SELECT payload, sealed FROM "${f.schema}".messages`);
+      const { rows } = await db.pool.query(`SELECT payload, sealed FROM "${f.schema}".messages`);
       expect(rows[0].sealed).toBe(true);
       expect(Buffer.from(rows[0].payload).toString('latin1')).not.toContain('ada@');
       await f.sender.runOnce();
@@ -376,13 +367,13 @@ describe('payload cipher', () => {
     const receiver = await startReceiver();
     const cipher = testCipher();
     const exhausted: ExhaustedEvent[] = [];
-    const f = await makeSender(pool, {
+    const f = await makeSender(db.pool, {
       payloadCipher: cipher,
       onExhausted: (e) => exhausted.push(e),
     });
     try {
       await f.sender.addEndpoint({ id: 'e', url: receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) =>
+      const { id } = await inTransaction(db.pool, (c) =>
         f.sender.enqueue(c, { type: 't', payload: 1, subject: 's' }),
       );
       cipher.shred();

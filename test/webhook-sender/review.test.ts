@@ -4,22 +4,11 @@
 import { ManualClock } from '@portcullis/core';
 import { createSecretsCache, MemoryProvider } from '@portcullis/secrets';
 import { createWebhookSender } from '@portcullis/webhook-sender';
-import type pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PostgresPeer, startPostgres } from '../harness/postgres.ts';
-import { inTransaction, makeSender, newPool, SECRET, START, startReceiver } from './support.ts';
+import { describe, expect, it } from 'vitest';
+import { inTransaction, makeSender, SECRET, START, startReceiver, usePostgres } from './support.ts';
 
-let postgres: PostgresPeer;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  pool = newPool(postgres.url);
-  await pool.query('CREATE TABLE orders (id text PRIMARY KEY)');
-});
-afterAll(async () => {
-  await pool?.end();
-  await postgres?.stop();
+const db = usePostgres(async (p) => {
+  await p.query('CREATE TABLE orders (id text PRIMARY KEY)');
 });
 
 /** A receiver whose first request waits for `release()`; later ones answer `later`. */
@@ -54,9 +43,9 @@ describe('no message is sent twice at once', () => {
     ['to one endpoint', 'ep'],
   ])('resend() %s while an attempt is in flight waits for it, then sends again', async (_, to) => {
     const h = await heldReceiver(200);
-    const a = await makeSender(pool, { workerId: 'A' });
+    const a = await makeSender(db.pool, { workerId: 'A' });
     const b = createWebhookSender({
-      pool,
+      pool: db.pool,
       secrets: createSecretsCache(new MemoryProvider({ secrets: { hook: SECRET } })),
       schema: a.schema,
       fetch: a.fetch,
@@ -65,7 +54,7 @@ describe('no message is sent twice at once', () => {
     });
     try {
       await a.sender.addEndpoint({ id: 'ep', url: h.receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) =>
+      const { id } = await inTransaction(db.pool, (c) =>
         a.sender.enqueue(c, { type: 't', payload: 1 }),
       );
       const slow = a.sender.runOnce();
@@ -97,10 +86,10 @@ describe('no message is sent twice at once', () => {
 
   it('a worker whose clock is ahead by less than leaseMs - requestTimeoutMs does not take a lease over', async () => {
     const h = await heldReceiver(200);
-    const a = await makeSender(pool, { workerId: 'A', leaseMs: 1000, requestTimeoutMs: 500 });
+    const a = await makeSender(db.pool, { workerId: 'A', leaseMs: 1000, requestTimeoutMs: 500 });
     const bClock = new ManualClock(START + 499); // B runs 499 ms ahead of A
     const b = createWebhookSender({
-      pool,
+      pool: db.pool,
       secrets: createSecretsCache(new MemoryProvider({ secrets: { hook: SECRET } })),
       schema: a.schema,
       fetch: a.fetch,
@@ -111,7 +100,7 @@ describe('no message is sent twice at once', () => {
     });
     try {
       await a.sender.addEndpoint({ url: h.receiver.url, secretRef: 'hook' });
-      const { id } = await inTransaction(pool, (c) =>
+      const { id } = await inTransaction(db.pool, (c) =>
         a.sender.enqueue(c, { type: 't', payload: 1 }),
       );
       const slow = a.sender.runOnce();
@@ -138,7 +127,7 @@ describe('no message is sent twice at once', () => {
 
 describe('admin calls and enqueue misuse', () => {
   it('recover() on an unknown endpoint is ERR_SENDER_NOT_FOUND, like resend()', async () => {
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     try {
       await expect(f.sender.recover('ep_nope', START)).rejects.toMatchObject({
         code: 'ERR_SENDER_NOT_FOUND',
@@ -148,17 +137,17 @@ describe('admin calls and enqueue misuse', () => {
     }
   });
 
-  it('enqueue on the pool or on a client without BEGIN is refused and writes nothing', async () => {
-    const f = await makeSender(pool);
-    const client = await pool.connect();
+  it('enqueue on the db.pool or on a client without BEGIN is refused and writes nothing', async () => {
+    const f = await makeSender(db.pool);
+    const client = await db.pool.connect();
     try {
       await f.sender.addEndpoint({ url: 'https://hooks.example/in', secretRef: 'hook' });
-      for (const on of [pool, client]) {
+      for (const on of [db.pool, client]) {
         await expect(f.sender.enqueue(on, { type: 't', payload: 1 })).rejects.toMatchObject({
           code: 'ERR_INVALID_ARG_VALUE',
         });
       }
-      const { rows } = await pool.query(`SELECT count(*)::int AS n FROM "${f.schema}".messages`);
+      const { rows } = await db.pool.query(`SELECT count(*)::int AS n FROM "${f.schema}".messages`);
       expect(rows[0].n).toBe(0);
     } finally {
       client.release();
@@ -167,16 +156,16 @@ describe('admin calls and enqueue misuse', () => {
   });
 
   it('a refused event leaves the caller transaction usable: the business write commits', async () => {
-    const f = await makeSender(pool);
+    const f = await makeSender(db.pool);
     try {
-      await inTransaction(pool, async (c) => {
+      await inTransaction(db.pool, async (c) => {
         await c.query("INSERT INTO orders (id) VALUES ('o-nul')");
         await expect(
           f.sender.enqueue(c, { type: 't', payload: 1, subject: 'a\u0000b' }),
         ).rejects.toThrow(TypeError);
         await f.sender.enqueue(c, { type: 't', payload: 1, subject: 'ab' });
       });
-      const { rows } = await pool.query("SELECT id FROM orders WHERE id = 'o-nul'");
+      const { rows } = await db.pool.query("SELECT id FROM orders WHERE id = 'o-nul'");
       expect(rows).toHaveLength(1);
     } finally {
       await f.close();

@@ -12,6 +12,8 @@ import {
   type WebhookSenderOptions,
 } from '@portcullis/webhook-sender';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { type PostgresPeer, startPostgres } from '../harness/postgres.ts';
 
 export const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw';
 export const START = Date.parse('2026-12-01T00:00:00Z');
@@ -80,6 +82,41 @@ export function loopbackFetch(): SecureFetch {
     allowLoopbackHttp: true,
     maxRedirects: 0,
   });
+}
+
+/** The test file's throwaway PostgreSQL: started before its tests, stopped after them. */
+export interface TestDatabase {
+  /** A pool on it (8 connections). */
+  readonly pool: pg.Pool;
+  readonly url: string;
+}
+
+/**
+ * Starts a throwaway PostgreSQL in `beforeAll` (then runs `setup` on its pool) and stops it in
+ * `afterAll`. Read the returned object's fields inside tests, once `beforeAll` has run.
+ */
+export function usePostgres(setup?: (pool: pg.Pool) => Promise<unknown>): TestDatabase {
+  let postgres: PostgresPeer | undefined;
+  let pool: pg.Pool | undefined;
+  beforeAll(async () => {
+    postgres = await startPostgres();
+    pool = newPool(postgres.url);
+    await setup?.(pool);
+  });
+  afterAll(async () => {
+    await pool?.end();
+    await postgres?.stop();
+  });
+  return {
+    get pool() {
+      if (pool === undefined) throw new Error('usePostgres: read the pool inside a test');
+      return pool;
+    },
+    get url() {
+      if (postgres === undefined) throw new Error('usePostgres: read the url inside a test');
+      return postgres.url;
+    },
+  };
 }
 
 export function newPool(url: string): pg.Pool {

@@ -2,23 +2,11 @@
 // delivered; a worker SIGKILLed mid-delivery loses its claim only until the lease runs out.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type pg from 'pg';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { waitFor } from '../harness/ports.ts';
-import { type PostgresPeer, startPostgres } from '../harness/postgres.ts';
-import { inTransaction, makeSender, newPool, startReceiver } from './support.ts';
+import { inTransaction, makeSender, startReceiver, usePostgres } from './support.ts';
 
-let postgres: PostgresPeer;
-let pool: pg.Pool;
-
-beforeAll(async () => {
-  postgres = await startPostgres();
-  pool = newPool(postgres.url);
-});
-afterAll(async () => {
-  await pool?.end();
-  await postgres?.stop();
-});
+const db = usePostgres();
 
 function startWorker(schema: string, id: string, leaseMs: number): ChildProcess {
   const script = fileURLToPath(new URL('./worker.ts', import.meta.url));
@@ -26,7 +14,7 @@ function startWorker(schema: string, id: string, leaseMs: number): ChildProcess 
     cwd: fileURLToPath(new URL('.', import.meta.url)),
     env: {
       PATH: process.env.PATH ?? '',
-      PG_URL: postgres.url,
+      PG_URL: db.url,
       SCHEMA: schema,
       LEASE_MS: String(leaseMs),
       WORKER_ID: id,
@@ -58,11 +46,11 @@ it('three worker processes: every message delivered, none in flight twice at onc
     inFlight.set(id, (inFlight.get(id) ?? 1) - 1);
     return { status: 204 };
   });
-  const f = await makeSender(pool);
+  const f = await makeSender(db.pool);
   const workers: ChildProcess[] = [];
   try {
     await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook', maxConcurrency: 16 });
-    const ids = await inTransaction(pool, async (c) => {
+    const ids = await inTransaction(db.pool, async (c) => {
       const out: string[] = [];
       for (let i = 0; i < 60; i++)
         out.push((await f.sender.enqueue(c, { type: 't', payload: i })).id);
@@ -72,7 +60,7 @@ it('three worker processes: every message delivered, none in flight twice at onc
     await waitFor(
       'all 60 delivered',
       async () => {
-        const { rows } = await pool.query(
+        const { rows } = await db.pool.query(
           `SELECT count(*)::int AS n FROM "${f.schema}".deliveries WHERE status = 'succeeded'`,
         );
         return rows[0].n === 60;
@@ -82,7 +70,7 @@ it('three worker processes: every message delivered, none in flight twice at onc
     expect(overlaps).toBe(0);
     expect([...counts.keys()].sort()).toEqual([...ids].sort());
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
-    const { rows } = await pool.query(`SELECT DISTINCT worker FROM "${f.schema}".attempts`);
+    const { rows } = await db.pool.query(`SELECT DISTINCT worker FROM "${f.schema}".attempts`);
     expect(rows.length).toBeGreaterThan(1); // the work was shared
   } finally {
     await Promise.all(workers.map(stopWorker));
@@ -98,13 +86,15 @@ it('a worker SIGKILLed mid-delivery: its claim returns after the lease, then the
     if (n === 0) await new Promise(() => {}); // hangs: the worker dies waiting
     return { status: 200 };
   });
-  const f = await makeSender(pool);
+  const f = await makeSender(db.pool);
   const leaseMs = 1_500;
   let killed: ChildProcess | undefined;
   let rescuer: ChildProcess | undefined;
   try {
     await f.sender.addEndpoint({ url: receiver.url, secretRef: 'hook' });
-    const { id } = await inTransaction(pool, (c) => f.sender.enqueue(c, { type: 't', payload: 1 }));
+    const { id } = await inTransaction(db.pool, (c) =>
+      f.sender.enqueue(c, { type: 't', payload: 1 }),
+    );
     killed = startWorker(f.schema, 'doomed', leaseMs);
     await waitFor('the first request', async () => arrivals.length === 1, {
       timeoutMs: 10_000,

@@ -1,15 +1,12 @@
 import { explain } from '@portcullis/webhooks';
 import type { Command } from 'commander';
+import { type Act, type Context, ok, type Report, refused } from '../internal/command.ts';
 import {
-  type Act,
-  type Context,
-  ok,
-  type Report,
-  refused,
-  secretFlags,
-} from '../internal/command.ts';
-import { readMessage, schemeFrom } from '../internal/webhookInput.ts';
-import { addCheckFlags, checkSettings, type WebhookCheckOptions } from './webhookVerify.ts';
+  addCheckFlags,
+  checkSettings,
+  readCheckInput,
+  type WebhookCheckOptions,
+} from './webhookVerify.ts';
 
 /**
  * `portcullis webhook explain`: why a webhook does not verify, from `@portcullis/webhooks`'s
@@ -20,13 +17,7 @@ export async function webhookExplain(
   options: WebhookCheckOptions & Record<string, unknown>,
   context: Context,
 ): Promise<Report> {
-  const scheme = schemeFrom(options);
-  const message = await readMessage(options, context);
-  const secret = await context.inputs.secret(
-    secretFlags(options, 'secret'),
-    'secret',
-    'the webhook secret',
-  );
+  const { scheme, message, secret } = await readCheckInput(options, context);
   const diagnosis = await explain({
     scheme,
     secrets: secret,

@@ -44,6 +44,21 @@ export function checkSettings(
   return settings;
 }
 
+/** The scheme, the message and its secret, as `verify` and `explain` both read them. */
+export async function readCheckInput(
+  options: WebhookCheckOptions & Record<string, unknown>,
+  context: Context,
+) {
+  const scheme = schemeFrom(options);
+  const message = await readMessage(options, context);
+  const secret = await context.inputs.secret(
+    secretFlags(options, 'secret'),
+    'secret',
+    'the webhook secret',
+  );
+  return { scheme, message, secret };
+}
+
 /**
  * `portcullis webhook verify`: whether a received webhook verifies (exit 0) or not (exit 1, with
  * the verifier's stable code). Replay protection is off: one message is checked on its own.
@@ -52,13 +67,7 @@ export async function webhookVerify(
   options: WebhookCheckOptions & Record<string, unknown>,
   context: Context,
 ): Promise<Report> {
-  const scheme = schemeFrom(options);
-  const message = await readMessage(options, context);
-  const secret = await context.inputs.secret(
-    secretFlags(options, 'secret'),
-    'secret',
-    'the webhook secret',
-  );
+  const { scheme, message, secret } = await readCheckInput(options, context);
   const verifier = createVerifier({
     scheme,
     secrets: secret,
