@@ -1,12 +1,9 @@
-// RedisStore on a real six-node Redis Cluster (three primaries, one replica each): the store
-// conformance suite, routing across slots, WAIT, and a primary SIGKILLed under load.
-import { randomUUID } from 'node:crypto';
 import { isPortcullisError } from '@portcullis/core';
 import { RedisStore } from '@portcullis/store-redis';
 import { createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisClusterPeer, startRedisCluster } from '../harness/redisCluster.ts';
-import { describeStoreConformance } from '../store/conformance.ts';
+import { describeRedisStoreConformance } from '../store/redisConformance.ts';
 
 let cluster: RedisClusterPeer;
 beforeAll(async () => {
@@ -16,29 +13,9 @@ afterAll(async () => {
   await cluster?.stop();
 });
 
-const SHORT_TTL_MS = 60;
-const MARGIN_MS = 15;
-
-describeStoreConformance('RedisStore on Redis Cluster', async () => {
-  const keyPrefix = `conformance:${randomUUID()}:`;
-  const opened: RedisStore[] = [];
-  const connect = async (): Promise<RedisStore> => {
-    const store = await RedisStore.connectCluster({ urls: cluster.urls, keyPrefix });
-    opened.push(store);
-    return store;
-  };
-  const store = await connect();
-  return {
-    store,
-    peers: async (n) => Promise.all(Array.from({ length: n }, connect)),
-    advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms + MARGIN_MS)),
-    shortTtlMs: SHORT_TTL_MS,
-    exactTime: false,
-    close: async () => {
-      await Promise.all(opened.map((s) => s.close()));
-    },
-  };
-});
+describeRedisStoreConformance('RedisStore on Redis Cluster', (keyPrefix) =>
+  RedisStore.connectCluster({ urls: cluster.urls, keyPrefix }),
+);
 
 describe('RedisStore on Redis Cluster', () => {
   it('spreads keys over every primary, each operation on its own slot', async () => {

@@ -6,7 +6,7 @@ import { RedisStore } from '@portcullis/store-redis';
 import { createSentinel } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type RedisSentinelPeer, startRedisSentinel } from '../harness/redisSentinel.ts';
-import { describeStoreConformance } from '../store/conformance.ts';
+import { describeRedisStoreConformance } from '../store/redisConformance.ts';
 
 let sentinel: RedisSentinelPeer;
 beforeAll(async () => {
@@ -18,30 +18,13 @@ afterAll(async () => {
 
 const sentinels = (): string[] => sentinel.sentinels.map((s) => s.url);
 
-describeStoreConformance('RedisStore through Sentinel', async () => {
-  const keyPrefix = `conformance:${randomUUID()}:`;
-  const opened: RedisStore[] = [];
-  const connect = async (): Promise<RedisStore> => {
-    const store = await RedisStore.connectSentinel({
-      masterName: sentinel.masterName,
-      sentinels: sentinels(),
-      keyPrefix,
-    });
-    opened.push(store);
-    return store;
-  };
-  const store = await connect();
-  return {
-    store,
-    peers: async (n) => Promise.all(Array.from({ length: n }, connect)),
-    advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms + 15)),
-    shortTtlMs: 60,
-    exactTime: false,
-    close: async () => {
-      await Promise.all(opened.map((s) => s.close()));
-    },
-  };
-});
+describeRedisStoreConformance('RedisStore through Sentinel', (keyPrefix) =>
+  RedisStore.connectSentinel({
+    masterName: sentinel.masterName,
+    sentinels: sentinels(),
+    keyPrefix,
+  }),
+);
 
 describe('RedisStore through Sentinel', () => {
   it('wraps a caller-owned Sentinel client, and close() leaves it open', async () => {
