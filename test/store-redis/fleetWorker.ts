@@ -184,6 +184,15 @@ try {
 } catch {
   healthyAfter = false;
 }
-await cleanup();
-await store.close();
-process.stdout.write(`${JSON.stringify({ calls, healthyAfter } satisfies FleetWorkerOutput)}\n`);
+// Each bounded: a client the test built itself (ratelimit mode) may still be reconnecting to the
+// killed node; that must not hold the worker past its result.
+const within = (work: Promise<unknown>): Promise<unknown> =>
+  Promise.race([work.catch(() => {}), sleep(5000)]);
+await within(cleanup());
+await within(store.close());
+// Exit once the result is written: a reconnect timer of a destroyed cluster client (node-redis)
+// can otherwise keep the process alive until the parent's timeout SIGKILLs it.
+process.stdout.write(
+  `${JSON.stringify({ calls, healthyAfter } satisfies FleetWorkerOutput)}\n`,
+  () => process.exit(0),
+);
