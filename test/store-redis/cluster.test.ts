@@ -130,7 +130,8 @@ describe('RedisStore on Redis Cluster', () => {
     expect(failedBefore).toBeGreaterThan(0); // the kill was felt
     expect(outcomes.at(-1)?.ok).toBe(true); // …and the store recovered by itself
     expect(outcomes.slice(-5).every((o) => o.ok)).toBe(true);
-    for (const o of outcomes) expect(o.ms).toBeLessThan(TIMEOUT + 250);
+    // Bounded by the timeout; the slack is for a loaded 2-core CI machine, not for a hang.
+    for (const o of outcomes) expect(o.ms).toBeLessThan(TIMEOUT + 1000);
     // Nothing counted twice: the counter holds at most what was acknowledged (increments
     // acknowledged by the dead primary and not yet replicated can be lost, never duplicated).
     const value = Number(await store.get(key));

@@ -142,7 +142,7 @@ it('webhooks: each delivery accepted by exactly one of three processes, a primar
 
   const calls = results.flatMap((r) => r.calls);
   // setIfAbsent + WAIT (+ the undo of an unconfirmed mark), each bounded by commandTimeoutMs.
-  expectBounded(calls, 3 * TIMEOUT_MS + 300, ['ERR_STORE_UNAVAILABLE']);
+  expectBounded(calls, 3 * TIMEOUT_MS + 1000, ['ERR_STORE_UNAVAILABLE']);
   expect(calls.some((c) => c.outcome === 'ERR_STORE_UNAVAILABLE')).toBe(true); // the kill was felt
   for (const r of results) expect(r.healthyAfter).toBe(true);
   const accepted = calls.filter((c) => c.outcome === 'ok').map((c) => c.value);
@@ -180,7 +180,7 @@ it('rate limit: exact across three processes, and after a primary is killed no o
   await cluster.restart(killed);
   const results = await running;
   const calls = results.flatMap((r) => r.calls);
-  expectBounded(calls, TIMEOUT_MS + 300, []);
+  expectBounded(calls, TIMEOUT_MS + 1000, []); // slack for a loaded machine, not a hang
   for (const r of results) expect(r.healthyAfter).toBe(true);
   const degraded = calls.filter((c) => c.value === 'degraded');
   expect(degraded.length).toBeGreaterThan(0); // 'closed' answered while the slot had no primary

@@ -85,7 +85,8 @@ describe('RedisStore through Sentinel', () => {
     await load;
     expect(outcomes.some((o) => !o.ok)).toBe(true);
     expect(outcomes.slice(-5).every((o) => o.ok)).toBe(true); // recovered, same store
-    for (const o of outcomes) expect(o.ms).toBeLessThan(TIMEOUT + 250);
+    // Bounded by the timeout; the slack is for a loaded 2-core CI machine, not for a hang.
+    for (const o of outcomes) expect(o.ms).toBeLessThan(TIMEOUT + 1000);
     expect(Number(await store.get('counter'))).toBeLessThanOrEqual(
       acknowledged + outcomes.filter((o) => !o.ok).length,
     );
