@@ -1,4 +1,10 @@
-import { createVerifier, isWebhookError, type VerifierOptions } from '@portcullis/webhooks';
+import type { Redacted } from '@portcullis/core';
+import {
+  createVerifier,
+  isWebhookError,
+  type Scheme,
+  type VerifierOptions,
+} from '@portcullis/webhooks';
 import type { Command } from 'commander';
 import { clockFrom } from '../internal/clock.ts';
 import {
@@ -16,6 +22,7 @@ import {
   addMessageFlags,
   addNowFlag,
   addSchemeFlags,
+  type Message,
   type MessageFlags,
   readMessage,
   type SchemeFlags,
@@ -48,7 +55,7 @@ export function checkSettings(
 export async function readCheckInput(
   options: WebhookCheckOptions & Record<string, unknown>,
   context: Context,
-) {
+): Promise<{ scheme: Scheme; message: Message; secret: Redacted<string> }> {
   const scheme = schemeFrom(options);
   const message = await readMessage(options, context);
   const secret = await context.inputs.secret(
