@@ -1,14 +1,13 @@
 import { isWebhookError, type WebhookErrorCode } from '../errors/WebhookError.ts';
 import {
-  type CheckContext,
   checkBody,
+  checkContextOf,
   checkHeaders,
   checkSignature,
   checkTimestamp,
   signedContent,
 } from '../internal/checks.ts';
 import type { Part } from '../internal/crypto/CryptoBackend.ts';
-import { selectBackend } from '../internal/crypto/selectBackend.ts';
 import {
   detectSchemes,
   mismatchCauses,
@@ -80,18 +79,9 @@ function reserialised(body: unknown): string | undefined {
  */
 export async function explain(options: ExplainOptions): Promise<Diagnosis> {
   const o = resolveExplainOptions(options);
-  const scheme = o.scheme;
-  const backend = selectBackend(o.crypto);
+  const ctx = checkContextOf(o);
+  const { scheme, backend } = ctx;
   const clock = o.clock;
-  const ctx: CheckContext = {
-    scheme,
-    backend,
-    toleranceMs: o.toleranceSec * 1000,
-    futureMs: o.futureToleranceSec * 1000,
-    maxHeaderLength: o.maxHeaderLength,
-    maxSignatures: o.maxSignatures,
-    now: () => clock.now(),
-  };
   const detectedSchemes = detectSchemes(o.headers);
   const base = { scheme: scheme.name, detectedSchemes };
   const failed = (

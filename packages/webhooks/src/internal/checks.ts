@@ -2,8 +2,10 @@
 // timestamp, signed content, secrets, signature. explain() calls these same functions in the same
 // order, so a diagnosis can never disagree with a verification.
 import { WebhookError } from '../errors/WebhookError.ts';
+import type { CryptoChoice } from '../types.ts';
 import { rawBody } from './body.ts';
 import type { CryptoBackend, Part } from './crypto/CryptoBackend.ts';
+import { selectBackend } from './crypto/selectBackend.ts';
 import { headerReader } from './headers.ts';
 import { findMatch, type Match } from './match.ts';
 import type { ParsedHeaders, SchemeSpec } from './scheme.ts';
@@ -18,6 +20,28 @@ export interface CheckContext {
   readonly maxHeaderLength: number;
   readonly maxSignatures: number;
   readonly now: () => number;
+}
+
+/** The context of resolved verifier (or explain) options: the one place it is built. */
+export function checkContextOf(o: {
+  readonly scheme: SchemeSpec;
+  readonly crypto: CryptoChoice;
+  readonly toleranceSec: number;
+  readonly futureToleranceSec: number;
+  readonly maxHeaderLength: number;
+  readonly maxSignatures: number;
+  readonly clock: { now(): number };
+}): CheckContext {
+  const clock = o.clock;
+  return {
+    scheme: o.scheme,
+    backend: selectBackend(o.crypto),
+    toleranceMs: o.toleranceSec * 1000,
+    futureMs: o.futureToleranceSec * 1000,
+    maxHeaderLength: o.maxHeaderLength,
+    maxSignatures: o.maxSignatures,
+    now: () => clock.now(),
+  };
 }
 
 /** 1. The body is raw (`ERR_WEBHOOK_BODY_NOT_RAW` otherwise). */

@@ -1,8 +1,8 @@
 import { invalidArgument, MemoryStore, type Store } from '@portcullis/core';
 import { WebhookError } from '../errors/WebhookError.ts';
 import {
-  type CheckContext,
   checkBody,
+  checkContextOf,
   checkHeaders,
   checkSignature,
   checkTimestamp,
@@ -10,7 +10,6 @@ import {
   signedContent,
 } from '../internal/checks.ts';
 import type { Part } from '../internal/crypto/CryptoBackend.ts';
-import { selectBackend } from '../internal/crypto/selectBackend.ts';
 import type { Match } from '../internal/match.ts';
 import { resolveVerifierOptions } from '../internal/options.ts';
 import type { ParsedHeaders } from '../internal/scheme.ts';
@@ -83,18 +82,9 @@ export interface Verifier {
  */
 export function createVerifier(options: VerifierOptions): Verifier {
   const o = resolveVerifierOptions(options);
-  const scheme = o.scheme;
-  const backend = selectBackend(o.crypto);
+  const ctx = checkContextOf(o);
+  const { scheme, backend } = ctx;
   const clock = o.clock;
-  const ctx: CheckContext = {
-    scheme,
-    backend,
-    toleranceMs: o.toleranceSec * 1000,
-    futureMs: o.futureToleranceSec * 1000,
-    maxHeaderLength: o.maxHeaderLength,
-    maxSignatures: o.maxSignatures,
-    now: () => clock.now(),
-  };
   // The whole window in which any replica (clocks within clockSkewSec) could accept a message.
   const markTtlMs = (o.toleranceSec + o.futureToleranceSec + o.clockSkewSec) * 1000;
   const store: Store | undefined =
