@@ -6,7 +6,7 @@ import {
   SecretsManagerClient,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager';
-import { invalidArgument, type Redacted, redacted, systemClock } from '@portcullis/core';
+import { invalidArgument, type Redacted, redacted } from '@portcullis/core';
 import {
   type ProviderCallOptions,
   type SecretSelector,
@@ -16,7 +16,12 @@ import {
   type SecretVersionInfo,
   type WritableSecretProvider,
 } from '@portcullis/secrets';
-import { type AttemptPolicy, attempt } from '@portcullis/secrets/provider-kit';
+import {
+  type AttemptPolicy,
+  attempt,
+  attemptPolicy,
+  checkName,
+} from '@portcullis/secrets/provider-kit';
 import { awsErrorToSecretsError } from './awsErrorToSecretsError.ts';
 import { awsClientRequestToken } from './clientRequestToken.ts';
 import { newestFirst } from './internal/order.ts';
@@ -66,13 +71,7 @@ export class AwsSecretsManagerProvider implements WritableSecretProvider {
     }
     this.#client =
       resolved.client ?? new SecretsManagerClient({ maxAttempts: 1, ...resolved.clientConfig });
-    this.#policy = {
-      timeoutMs: resolved.timeoutMs,
-      maxThrottleRetries: resolved.maxThrottleRetries,
-      backoff: resolved.backoff,
-      clock: resolved.clock ?? systemClock,
-      random: resolved.random ?? Math.random,
-    };
+    this.#policy = attemptPolicy(resolved);
   }
 
   /** Reads the version holding `selector.stage` (default `current`), or `selector.versionId`. */
@@ -316,9 +315,4 @@ function holderOf(
 ): string | undefined {
   for (const [id, held] of stages) if (held.includes(stage)) return id;
   return undefined;
-}
-
-function checkName(value: unknown, what = 'name'): asserts value is string {
-  if (typeof value !== 'string') throw invalidArgument(what, 'a string');
-  if (value.length === 0) throw invalidArgument(what, 'a non-empty string', 'value');
 }

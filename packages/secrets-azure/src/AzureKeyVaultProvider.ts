@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { type KeyVaultSecret, SecretClient, type SecretProperties } from '@azure/keyvault-secrets';
-import { invalidArgument, type Redacted, redacted, systemClock } from '@portcullis/core';
+import { invalidArgument, type Redacted, redacted } from '@portcullis/core';
 import {
   type ProviderCallOptions,
   type SecretSelector,
@@ -10,7 +10,12 @@ import {
   type SecretVersionInfo,
   type WritableSecretProvider,
 } from '@portcullis/secrets';
-import { type AttemptPolicy, attempt } from '@portcullis/secrets/provider-kit';
+import {
+  type AttemptPolicy,
+  attempt,
+  attemptPolicy,
+  checkName,
+} from '@portcullis/secrets/provider-kit';
 import { azureErrorToSecretsError } from './azureErrorToSecretsError.ts';
 import {
   holderOf,
@@ -88,13 +93,7 @@ export class AzureKeyVaultProvider implements WritableSecretProvider {
     this.#stageTag = o.stageTag;
     this.#tokenTag = o.tokenTag;
     this.#maxRetryAfterMs = o.maxRetryAfterMs;
-    this.#policy = {
-      timeoutMs: o.timeoutMs,
-      maxThrottleRetries: o.maxThrottleRetries,
-      backoff: o.backoff,
-      clock: o.clock ?? systemClock,
-      random: o.random ?? Math.random,
-    };
+    this.#policy = attemptPolicy(o);
   }
 
   /** Reads the version holding `selector.stage` (default `current`), or `selector.versionId`. */
@@ -412,9 +411,4 @@ function invalid(name: string, what: string): SecretsError {
   return new SecretsError('ERR_SECRET_INVALID', `${PROVIDER}: secret "${name}" ${what}.`, {
     secretName: name,
   });
-}
-
-function checkName(value: unknown, what = 'name'): asserts value is string {
-  if (typeof value !== 'string') throw invalidArgument(what, 'a string');
-  if (value.length === 0) throw invalidArgument(what, 'a non-empty string', 'value');
 }

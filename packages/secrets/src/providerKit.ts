@@ -23,4 +23,10 @@
  *
  * @packageDocumentation
  */
-export { type AttemptPolicy, attempt, type CallLabel } from './provider-kit/attempt.ts';
+export {
+  type AttemptPolicy,
+  attempt,
+  attemptPolicy,
+  type CallLabel,
+  checkName,
+} from './provider-kit/attempt.ts';

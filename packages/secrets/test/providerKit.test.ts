@@ -138,3 +138,18 @@ describe('provider-kit attempt', () => {
     await expect(call).rejects.toBe(reason);
   });
 });
+
+describe('provider-kit attemptPolicy and checkName', () => {
+  it('fills the clock and random defaults, and keeps what is given', async () => {
+    const { attemptPolicy, checkName } = await import('@portcullis/secrets/provider-kit');
+    const { systemClock } = await import('@portcullis/core');
+    const base = { timeoutMs: 5, maxThrottleRetries: 1, backoff: { initialMs: 1, maxMs: 2 } };
+    expect(attemptPolicy(base)).toEqual({ ...base, clock: systemClock, random: Math.random });
+    const clock = new ManualClock();
+    const random = () => 0.5;
+    expect(attemptPolicy({ ...base, clock, random })).toMatchObject({ clock, random });
+    expect(() => checkName('')).toThrow(TypeError);
+    expect(() => checkName(3, 'selector.versionId')).toThrow(/selector\.versionId/);
+    expect(() => checkName('webhook')).not.toThrow();
+  });
+});

@@ -1,4 +1,10 @@
-import { boundedCall, type Clock, exponentialBackoffMs } from '@portcullis/core';
+import {
+  boundedCall,
+  type Clock,
+  exponentialBackoffMs,
+  invalidArgument,
+  systemClock,
+} from '@portcullis/core';
 import { isSecretsError, SecretsError } from '../errors/SecretsError.ts';
 
 /** How every call to the service is bounded and retried (resolved options). */
@@ -58,4 +64,30 @@ export async function attempt<T>(
       await policy.clock.sleep(Math.max(backoff, mapped.retryAfterMs ?? 0), signal);
     }
   }
+}
+
+/**
+ * The {@link AttemptPolicy} of a provider's resolved options: `clock` defaults to the system
+ * clock and `random` to `Math.random`.
+ */
+export function attemptPolicy(o: {
+  readonly timeoutMs: number;
+  readonly maxThrottleRetries: number;
+  readonly backoff: { readonly initialMs: number; readonly maxMs: number };
+  readonly clock?: Clock | undefined;
+  readonly random?: (() => number) | undefined;
+}): AttemptPolicy {
+  return {
+    timeoutMs: o.timeoutMs,
+    maxThrottleRetries: o.maxThrottleRetries,
+    backoff: o.backoff,
+    clock: o.clock ?? systemClock,
+    random: o.random ?? Math.random,
+  };
+}
+
+/** A secret name (or version id) argument: a non-empty string, or a `TypeError` naming `what`. */
+export function checkName(value: unknown, what = 'name'): asserts value is string {
+  if (typeof value !== 'string') throw invalidArgument(what, 'a string');
+  if (value.length === 0) throw invalidArgument(what, 'a non-empty string', 'value');
 }
