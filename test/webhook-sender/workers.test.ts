@@ -70,8 +70,10 @@ it('three worker processes: every message delivered, none in flight twice at onc
     expect(overlaps).toBe(0);
     expect([...counts.keys()].sort()).toEqual([...ids].sort());
     expect([...counts.values()].every((n) => n === 1)).toBe(true);
+    // Which workers took part is not asserted: on a loaded machine the first process to start can
+    // deliver all 60 before the others are up. What is asserted is exclusivity and exactly once.
     const { rows } = await db.pool.query(`SELECT DISTINCT worker FROM "${f.schema}".attempts`);
-    expect(rows.length).toBeGreaterThan(1); // the work was shared
+    expect(rows.every((r) => ['w1', 'w2', 'w3'].includes(r.worker))).toBe(true);
   } finally {
     await Promise.all(workers.map(stopWorker));
     await f.close();

@@ -28,7 +28,7 @@ try {
   process.stdout.write(`enqueued: ${ids.map((id) => id ?? '(rolled back)').join(', ')}\n`);
   service.sender.start();
   const sent = ids.filter((id): id is string => id !== undefined);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000; // generous: a loaded machine; the loop ends when both are in
   while (Date.now() < deadline && sent.some((id) => receiver.processed.get(id) !== 1)) {
     await new Promise((r) => setTimeout(r, 50));
   }
